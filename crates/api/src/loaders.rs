@@ -1,0 +1,127 @@
+//! Per-request DataLoaders: a page of objects costs one query per kind of related object, and
+//! each loader is built with the caller's scope, so it never loads what the caller may not see.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use async_graphql::dataloader::{DataLoader, Loader};
+use futures::future::BoxFuture;
+use sinergi_db::{Db, masterplans, organizations, places, projects, proposals, users};
+use sinergi_domain::{
+    Actor,
+    model::{City, Embassy, Masterplan, Organization, Project, Proposal, User},
+    permissions::{ProjectScope, organization_scope, project_scope},
+};
+use uuid::Uuid;
+
+/// The request's loaders.
+pub fn get<'a>(ctx: &async_graphql::Context<'a>) -> &'a Loaders {
+    ctx.data_unchecked::<Arc<Loaders>>()
+}
+
+type LoadFn<T> =
+    Box<dyn Fn(Vec<Uuid>) -> BoxFuture<'static, sinergi_db::Result<Vec<(Uuid, T)>>> + Send + Sync>;
+
+/// A loader from a batch function over ids.
+pub struct FnLoader<T>(LoadFn<T>);
+
+impl<T: Send + Sync + Clone + 'static> Loader<Uuid> for FnLoader<T> {
+    type Value = T;
+    type Error = Arc<sinergi_db::Error>;
+
+    async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, T>, Self::Error> {
+        Ok((self.0)(keys.to_vec())
+            .await
+            .map_err(Arc::new)?
+            .into_iter()
+            .collect())
+    }
+}
+
+fn loader<T, F, Fut>(db: &Db, f: F) -> DataLoader<FnLoader<T>>
+where
+    T: Send + Sync + Clone + 'static,
+    F: Fn(Db, Vec<Uuid>) -> Fut + Send + Sync + 'static,
+    Fut: std::future::Future<Output = sinergi_db::Result<Vec<(Uuid, T)>>> + Send + 'static,
+{
+    let db = db.clone();
+    DataLoader::new(
+        FnLoader(Box::new(move |ids| Box::pin(f(db.clone(), ids)))),
+        tokio::spawn,
+    )
+}
+
+/// The loaders of one request.
+pub struct Loaders {
+    pub cities: DataLoader<FnLoader<City>>,
+    pub embassies: DataLoader<FnLoader<Embassy>>,
+    /// Active masterplans by city id.
+    pub masterplans: DataLoader<FnLoader<Masterplan>>,
+    /// Projects the caller may see.
+    pub projects: DataLoader<FnLoader<Project>>,
+    /// Projects whatever their status: only for proposals the caller may already see.
+    pub projects_of_proposals: DataLoader<FnLoader<Project>>,
+    /// Organisations the caller may see.
+    pub organizations: DataLoader<FnLoader<Organization>>,
+    pub users: DataLoader<FnLoader<User>>,
+    /// Submitted proposals per project.
+    pub proposal_counts: DataLoader<FnLoader<i64>>,
+    /// The caller's organisation's proposal per project.
+    pub my_proposals: DataLoader<FnLoader<Proposal>>,
+}
+
+fn keyed<T>(items: Vec<T>, id: impl Fn(&T) -> Uuid) -> Vec<(Uuid, T)> {
+    items.into_iter().map(|t| (id(&t), t)).collect()
+}
+
+impl Loaders {
+    /// Loaders for a caller.
+    pub fn new(db: &Db, actor: Option<&Actor>) -> Self {
+        let pscope = project_scope(actor);
+        let oscope = organization_scope(actor);
+        let org = actor.and_then(|a| a.organization_id);
+        Self {
+            cities: loader(db, |db, ids| async move {
+                Ok(keyed(places::cities_by_id(&db, &ids).await?, |c| c.id))
+            }),
+            embassies: loader(db, |db, ids| async move {
+                Ok(keyed(places::embassies_by_id(&db, &ids).await?, |e| e.id))
+            }),
+            masterplans: loader(db, |db, ids| async move {
+                Ok(keyed(masterplans::active_for(&db, &ids).await?, |m| {
+                    m.city_id
+                }))
+            }),
+            projects: loader(db, move |db, ids| async move {
+                Ok(keyed(projects::by_ids(&db, pscope, &ids).await?, |p| p.id))
+            }),
+            projects_of_proposals: loader(db, |db, ids| async move {
+                Ok(keyed(
+                    projects::by_ids(&db, ProjectScope::All, &ids).await?,
+                    |p| p.id,
+                ))
+            }),
+            organizations: loader(db, move |db, ids| async move {
+                Ok(keyed(
+                    organizations::by_ids(&db, oscope, &ids).await?,
+                    |o| o.id,
+                ))
+            }),
+            users: loader(db, |db, ids| async move {
+                Ok(keyed(users::get_many(&db, &ids).await?, |u| u.id))
+            }),
+            proposal_counts: loader(db, |db, ids| async move {
+                projects::proposal_counts(&db, &ids).await
+            }),
+            my_proposals: loader(db, move |db, ids| async move {
+                match org {
+                    Some(o) => Ok(keyed(
+                        proposals::of_organization_for(&db, o, &ids).await?,
+                        |p| p.project_id,
+                    )),
+                    None => Ok(vec![]),
+                }
+            }),
+        }
+    }
+}

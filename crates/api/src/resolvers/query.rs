@@ -1,0 +1,219 @@
+//! The read side of the contract.
+
+use async_graphql::{Context, ID, Object};
+use sinergi_db::{audit, places, proposals};
+use sinergi_domain::permissions::proposal_scope;
+
+use crate::{
+    cursor,
+    error::{ApiError, Result},
+    state::{actor, require, state},
+    types::{
+        audit::{AuditEvent, AuditEventConnection},
+        cursor_of,
+        enums::{ProjectSort, ProposalStatus},
+        org::InvestorOrganization,
+        page_args, parse_id,
+        place::{City, CityConnection, Embassy},
+        project::Project,
+        proposal::{Proposal, ProposalConnection},
+        search::{
+            InvestorRecommendation, ProjectFilter, ProjectRecommendation, ProjectSearchResult,
+        },
+        user::User,
+    },
+};
+
+/// The root of queries.
+#[derive(Default)]
+pub struct QueryRoot;
+
+#[Object(name = "Query")]
+impl QueryRoot {
+    /// The caller; null when not signed in.
+    async fn me(&self, ctx: &Context<'_>) -> Result<Option<User>> {
+        let Some(a) = actor(ctx) else { return Ok(None) };
+        Ok(crate::loaders::get(ctx)
+            .users
+            .load_one(a.user_id)
+            .await?
+            .map(User))
+    }
+
+    #[graphql(complexity = "first.unwrap_or(20).clamp(0, 100) as usize * child_complexity")]
+    async fn cities(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(default = 20)] first: Option<i32>,
+        after: Option<String>,
+        province: Option<String>,
+    ) -> Result<CityConnection> {
+        let (key, n) = page_args(ctx, "cities", first, after.as_deref())?;
+        let page =
+            places::list_cities(&state(ctx).db, province.as_deref(), key.as_ref(), n).await?;
+        let items = page
+            .items
+            .into_iter()
+            .map(|c| (cursor_of(ctx, "cities", c.created_at, c.id), City(c)))
+            .collect();
+        Ok(CityConnection::new(items, page.has_next, page.total))
+    }
+
+    async fn city(&self, ctx: &Context<'_>, id: ID) -> Result<Option<City>> {
+        let id = parse_id("id", &id)?;
+        Ok(crate::loaders::get(ctx)
+            .cities
+            .load_one(id)
+            .await?
+            .map(City))
+    }
+
+    async fn project(&self, ctx: &Context<'_>, id: ID) -> Result<Option<Project>> {
+        let id = parse_id("id", &id)?;
+        Ok(crate::loaders::get(ctx)
+            .projects
+            .load_one(id)
+            .await?
+            .map(Project))
+    }
+
+    /// Full-text, typo-tolerant search over projects with filters, facets and sorting. Anonymous callers may search published projects.
+    #[graphql(complexity = "first.unwrap_or(20).clamp(0, 100) as usize * child_complexity")]
+    async fn projects(
+        &self,
+        _ctx: &Context<'_>,
+        search: Option<String>,
+        filter: Option<ProjectFilter>,
+        #[graphql(default_with = "Some(ProjectSort::Relevance)")] sort: Option<ProjectSort>,
+        #[graphql(default = 20)] first: Option<i32>,
+        after: Option<String>,
+    ) -> Result<ProjectSearchResult> {
+        let _ = (search, filter, sort, first, after);
+        Err(ApiError::Unavailable(
+            "project search is not available yet: it comes with the search engine",
+        ))
+    }
+
+    async fn embassies(&self, ctx: &Context<'_>) -> Result<Vec<Embassy>> {
+        Ok(places::embassies(&state(ctx).db)
+            .await?
+            .into_iter()
+            .map(Embassy)
+            .collect())
+    }
+
+    async fn investor_organization(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+    ) -> Result<Option<InvestorOrganization>> {
+        let id = parse_id("id", &id)?;
+        Ok(crate::loaders::get(ctx)
+            .organizations
+            .load_one(id)
+            .await?
+            .map(InvestorOrganization))
+    }
+
+    async fn proposal(&self, ctx: &Context<'_>, id: ID) -> Result<Option<Proposal>> {
+        let id = parse_id("id", &id)?;
+        let scope = proposal_scope(actor(ctx));
+        Ok(proposals::get(&state(ctx).db, scope, id)
+            .await?
+            .map(Proposal))
+    }
+
+    /// The caller's organisation's proposals (investors).
+    #[graphql(complexity = "first.unwrap_or(20).clamp(0, 100) as usize * child_complexity")]
+    async fn my_proposals(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(default = 20)] first: Option<i32>,
+        after: Option<String>,
+        status: Option<ProposalStatus>,
+    ) -> Result<ProposalConnection> {
+        let org = require(ctx)?.require_investor()?;
+        let (key, n) = page_args(ctx, "my-proposals", first, after.as_deref())?;
+        let page = proposals::list_for_organization(
+            &state(ctx).db,
+            org,
+            status.map(Into::into),
+            key.as_ref(),
+            n,
+        )
+        .await?;
+        let items = page
+            .items
+            .into_iter()
+            .map(|p| {
+                (
+                    cursor_of(ctx, "my-proposals", p.created_at, p.id),
+                    Proposal(p),
+                )
+            })
+            .collect();
+        Ok(ProposalConnection::new(items, page.has_next, page.total))
+    }
+
+    /// Published projects ranked for the caller's investor organisation.
+    async fn recommended_projects(
+        &self,
+        _ctx: &Context<'_>,
+        #[graphql(default = 10)] first: Option<i32>,
+    ) -> Result<Vec<ProjectRecommendation>> {
+        let _ = first;
+        Err(ApiError::Unavailable(
+            "recommendations are not available yet: they come with the matching service",
+        ))
+    }
+
+    /// Verified investor organisations ranked for a project (its city's officials, the admins, and embassy liaisons for their own investors).
+    async fn recommended_investors(
+        &self,
+        _ctx: &Context<'_>,
+        project_id: ID,
+        #[graphql(default = 10)] first: Option<i32>,
+    ) -> Result<Vec<InvestorRecommendation>> {
+        let _ = (project_id, first);
+        Err(ApiError::Unavailable(
+            "recommendations are not available yet: they come with the matching service",
+        ))
+    }
+
+    /// Admins only.
+    #[graphql(complexity = "first.unwrap_or(20).clamp(0, 100) as usize * child_complexity")]
+    async fn audit_events(
+        &self,
+        ctx: &Context<'_>,
+        entity_id: Option<ID>,
+        #[graphql(default = 50)] first: Option<i32>,
+        after: Option<String>,
+    ) -> Result<AuditEventConnection> {
+        if !require(ctx)?.can_read_audit() {
+            return Err(ApiError::Forbidden);
+        }
+        let entity = entity_id
+            .as_ref()
+            .map(|e| parse_id("entityId", e))
+            .transpose()?;
+        let n = cursor::first(first, 50)?;
+        let key = &state(ctx).cursor_key;
+        let kind = format!(
+            "audit:{}",
+            entity.map(|e| e.to_string()).unwrap_or_default()
+        );
+        let after_seq = cursor::decode_offset(key, &kind, after.as_deref())? as i64;
+        let page = audit::list(&state(ctx).db, entity, after_seq, n).await?;
+        let items = page
+            .items
+            .into_iter()
+            .map(|e| {
+                (
+                    cursor::encode_offset(key, &kind, e.sequence as usize),
+                    AuditEvent(e),
+                )
+            })
+            .collect();
+        Ok(AuditEventConnection::new(items, page.has_next, page.total))
+    }
+}

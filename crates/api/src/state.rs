@@ -1,0 +1,54 @@
+//! What every resolver can reach: the shared state, the caller, and per-request loaders.
+
+use async_graphql::Context;
+use sinergi_db::Db;
+use sinergi_domain::{Actor, FxTable};
+use sinergi_matching::Weights;
+
+use crate::{
+    auth::{JwtKeys, LoginLimiter},
+    error::ApiError,
+};
+
+/// State shared by all requests.
+#[derive(Debug)]
+pub struct ApiState {
+    pub db: Db,
+    pub fx: FxTable,
+    pub keys: JwtKeys,
+    pub limiter: LoginLimiter,
+    /// Signs pagination cursors so a tampered one is refused.
+    pub cursor_key: Vec<u8>,
+    pub weights: Weights,
+}
+
+/// Who is asking, decoded once at the HTTP edge.
+#[derive(Debug, Clone, Default)]
+pub struct Caller {
+    pub actor: Option<Actor>,
+    /// The client's address, for rate limits.
+    pub address: String,
+    /// Set when a bearer token was sent but did not verify.
+    pub bad_token: bool,
+}
+
+/// The shared state.
+pub fn state<'a>(ctx: &Context<'a>) -> &'a ApiState {
+    ctx.data_unchecked::<std::sync::Arc<ApiState>>()
+}
+
+/// The caller, if signed in.
+pub fn actor<'a>(ctx: &Context<'a>) -> Option<&'a Actor> {
+    ctx.data_opt::<Caller>().and_then(|c| c.actor.as_ref())
+}
+
+/// The caller, or UNAUTHENTICATED.
+pub fn require<'a>(ctx: &Context<'a>) -> Result<&'a Actor, ApiError> {
+    actor(ctx).ok_or(ApiError::Unauthenticated)
+}
+
+/// The client's address.
+pub fn address<'a>(ctx: &Context<'a>) -> &'a str {
+    ctx.data_opt::<Caller>()
+        .map_or("unknown", |c| c.address.as_str())
+}

@@ -1,0 +1,117 @@
+//! Small shared types: money, points, page info, connections.
+
+use async_graphql::{InputObject, SimpleObject};
+use rust_decimal::Decimal;
+use sinergi_domain::{FxTable, Money as DomainMoney};
+
+use crate::error::ApiError;
+
+/// Money as clients read it.
+#[derive(SimpleObject, Clone, Debug)]
+pub struct Money {
+    pub amount: Decimal,
+    pub currency: String,
+    /// The amount in the platform's reference currency (USD) at the configured FX rates.
+    pub amount_usd: Decimal,
+}
+
+impl Money {
+    /// Money with its USD value; an amount whose rate is gone reads as zero dollars, logged.
+    pub fn new(m: &DomainMoney, fx: &FxTable) -> Self {
+        let amount_usd = fx.to_usd(m).unwrap_or_else(|| {
+            tracing::warn!(currency = %m.currency(), "no FX rate");
+            Decimal::ZERO
+        });
+        Self {
+            amount: m.amount(),
+            currency: m.currency().to_string(),
+            amount_usd,
+        }
+    }
+}
+
+/// Money as clients send it.
+#[derive(InputObject, Clone, Debug)]
+pub struct MoneyInput {
+    pub amount: Decimal,
+    pub currency: String,
+}
+
+impl MoneyInput {
+    /// Validates into domain money; `field` is the input's dotted path.
+    pub fn parse(&self, field: &str, fx: &FxTable) -> Result<DomainMoney, ApiError> {
+        let m = DomainMoney::new(self.amount, &self.currency, field)?;
+        if !fx.knows(m.currency()) {
+            return Err(ApiError::validation(
+                format!("{field}.currency"),
+                "no FX rate for this currency",
+            ));
+        }
+        Ok(m)
+    }
+}
+
+/// A point on the map.
+#[derive(SimpleObject, Clone, Copy, Debug)]
+pub struct GeoPoint {
+    pub lat: f64,
+    pub lng: f64,
+}
+
+impl From<(f64, f64)> for GeoPoint {
+    fn from((lat, lng): (f64, f64)) -> Self {
+        Self { lat, lng }
+    }
+}
+
+/// A point clients send.
+#[derive(InputObject, Clone, Copy, Debug)]
+pub struct GeoPointInput {
+    pub lat: f64,
+    pub lng: f64,
+}
+
+/// Where a page ends.
+#[derive(SimpleObject, Clone, Debug)]
+pub struct PageInfo {
+    pub has_next_page: bool,
+    pub end_cursor: Option<String>,
+}
+
+macro_rules! connection {
+    ($conn:ident, $edge:ident, $node:ty) => {
+        #[doc = concat!("An edge of a ", stringify!($conn), ".")]
+        #[derive(async_graphql::SimpleObject, Clone)]
+        pub struct $edge {
+            pub cursor: String,
+            pub node: $node,
+        }
+
+        #[doc = concat!("A page of ", stringify!($node), ".")]
+        #[derive(async_graphql::SimpleObject, Clone)]
+        pub struct $conn {
+            pub edges: Vec<$edge>,
+            pub page_info: $crate::types::common::PageInfo,
+            pub total_count: i32,
+        }
+
+        impl $conn {
+            /// Builds a connection from nodes with their cursors.
+            pub fn new(items: Vec<(String, $node)>, has_next: bool, total: u64) -> Self {
+                let end_cursor = items.last().map(|(c, _)| c.clone());
+                Self {
+                    edges: items
+                        .into_iter()
+                        .map(|(cursor, node)| $edge { cursor, node })
+                        .collect(),
+                    page_info: $crate::types::common::PageInfo {
+                        has_next_page: has_next,
+                        end_cursor,
+                    },
+                    total_count: i32::try_from(total).unwrap_or(i32::MAX),
+                }
+            }
+        }
+    };
+}
+pub(crate) use connection;

@@ -1,0 +1,195 @@
+//! Cities, masterplans and embassies.
+
+use async_graphql::{Context, ID, Object, SimpleObject};
+use chrono::{DateTime, Utc};
+use sinergi_db::{organizations, projects};
+use sinergi_domain::{
+    model,
+    permissions::{organization_scope, project_scope},
+};
+
+use super::{
+    common::GeoPoint,
+    cursor_of,
+    enums::{Dimension, ProjectStatus},
+    org::{InvestorOrganization, InvestorOrganizationConnection},
+    page_args,
+    project::{Project, ProjectConnection},
+};
+use crate::{
+    error::{ApiError, Result},
+    state::{actor, state},
+};
+
+/// A city or regency.
+#[derive(Clone)]
+pub struct City(pub model::City);
+
+#[Object]
+impl City {
+    async fn id(&self) -> ID {
+        ID(self.0.id.to_string())
+    }
+    async fn name(&self) -> &str {
+        &self.0.name
+    }
+    async fn province(&self) -> &str {
+        &self.0.province
+    }
+    /// Country, ISO 3166-1 alpha-2 (ID for Indonesia).
+    async fn country(&self) -> &str {
+        &self.0.country
+    }
+    async fn location(&self) -> Option<GeoPoint> {
+        self.0.location.map(GeoPoint::from)
+    }
+    async fn population(&self) -> Option<i32> {
+        self.0.population
+    }
+    /// IANA time zone of the city, e.g. Asia/Jayapura for Ambon (WIT), Asia/Jakarta for Semarang (WIB); clients show deadlines in it and in the viewer's own.
+    async fn time_zone(&self) -> &str {
+        &self.0.time_zone
+    }
+    /// The active masterplan, if any.
+    async fn masterplan(&self, ctx: &Context<'_>) -> Result<Option<Masterplan>> {
+        let l = crate::loaders::get(ctx);
+        Ok(l.masterplans.load_one(self.0.id).await?.map(Masterplan))
+    }
+    #[graphql(complexity = "first.unwrap_or(20).clamp(0, 100) as usize * child_complexity")]
+    async fn projects(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(default = 20)] first: Option<i32>,
+        after: Option<String>,
+        status: Option<ProjectStatus>,
+    ) -> Result<ProjectConnection> {
+        let (key, n) = page_args(ctx, "city-projects", first, after.as_deref())?;
+        let scope = project_scope(actor(ctx));
+        let page = projects::list_for_city(
+            &state(ctx).db,
+            scope,
+            self.0.id,
+            status.map(Into::into),
+            key.as_ref(),
+            n,
+        )
+        .await?;
+        let items = page
+            .items
+            .into_iter()
+            .map(|p| {
+                (
+                    cursor_of(ctx, "city-projects", p.created_at, p.id),
+                    Project(p),
+                )
+            })
+            .collect();
+        Ok(ProjectConnection::new(items, page.has_next, page.total))
+    }
+}
+
+super::common::connection!(CityConnection, CityEdge, City);
+
+/// A city's masterplan at one version.
+#[derive(Clone)]
+pub struct Masterplan(pub model::Masterplan);
+
+/// One weighted priority.
+#[derive(SimpleObject, Clone)]
+pub struct Priority {
+    pub dimension: Dimension,
+    /// 0..1; the weights of one masterplan sum to 1.
+    pub weight: f64,
+    /// Free-text focus areas, e.g. 'flood early warning', 'city of music'.
+    pub focus_areas: Vec<String>,
+}
+
+#[Object]
+impl Masterplan {
+    async fn id(&self) -> ID {
+        ID(self.0.id.to_string())
+    }
+    async fn city(&self, ctx: &Context<'_>) -> Result<City> {
+        let l = crate::loaders::get(ctx);
+        l.cities
+            .load_one(self.0.city_id)
+            .await?
+            .map(City)
+            .ok_or(ApiError::NotFound)
+    }
+    /// Increases by one every time the masterplan is replaced.
+    async fn version(&self) -> i32 {
+        self.0.version
+    }
+    async fn period_start_year(&self) -> i32 {
+        self.0.content.period_start_year
+    }
+    async fn period_end_year(&self) -> i32 {
+        self.0.content.period_end_year
+    }
+    async fn vision(&self) -> &str {
+        &self.0.content.vision
+    }
+    async fn priorities(&self) -> Vec<Priority> {
+        self.0
+            .content
+            .priorities
+            .iter()
+            .map(|p| Priority {
+                dimension: p.dimension.into(),
+                weight: p.weight,
+                focus_areas: p.focus_areas.clone(),
+            })
+            .collect()
+    }
+    async fn updated_at(&self) -> DateTime<Utc> {
+        self.0.updated_at
+    }
+}
+
+/// An embassy that refers investors from its country.
+#[derive(Clone)]
+pub struct Embassy(pub model::Embassy);
+
+#[Object]
+impl Embassy {
+    async fn id(&self) -> ID {
+        ID(self.0.id.to_string())
+    }
+    /// The country the embassy represents, ISO 3166-1 alpha-2.
+    async fn country(&self) -> &str {
+        &self.0.country
+    }
+    async fn name(&self) -> &str {
+        &self.0.name
+    }
+    /// The organisations it referred that the caller may see.
+    #[graphql(complexity = "first.unwrap_or(20).clamp(0, 100) as usize * child_complexity")]
+    async fn investors(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(default = 20)] first: Option<i32>,
+        after: Option<String>,
+    ) -> Result<InvestorOrganizationConnection> {
+        let (key, n) = page_args(ctx, "embassy-investors", first, after.as_deref())?;
+        let scope = organization_scope(actor(ctx));
+        let page =
+            organizations::list_for_embassy(&state(ctx).db, scope, self.0.id, key.as_ref(), n)
+                .await?;
+        let items = page
+            .items
+            .into_iter()
+            .map(|o| {
+                (
+                    cursor_of(ctx, "embassy-investors", o.created_at, o.id),
+                    InvestorOrganization(o),
+                )
+            })
+            .collect();
+        Ok(InvestorOrganizationConnection::new(
+            items,
+            page.has_next,
+            page.total,
+        ))
+    }
+}

@@ -1,0 +1,218 @@
+//! Proposals, with the sealed rule applied field by field.
+
+use async_graphql::{Context, ID, InputObject, Object, SimpleObject};
+use chrono::{DateTime, Utc};
+use rust_decimal::prelude::ToPrimitive;
+use sinergi_domain::{
+    FxTable, ProposalStatus as DomainStatus, model,
+    proposal::{ProjectState, ProposalContent, content_open},
+};
+
+use super::{
+    common::{Money, MoneyInput},
+    enums::{Dimension, FinancingModel, ProposalStatus},
+    org::InvestorOrganization,
+    project::Project,
+};
+use crate::{
+    error::{ApiError, Result},
+    scores,
+    state::{actor, state},
+};
+
+/// A proposal (bid).
+#[derive(Clone)]
+pub struct Proposal(pub model::Proposal);
+
+/// A dimension a proposal claims to serve.
+#[derive(SimpleObject, Clone)]
+pub struct DimensionContribution {
+    pub dimension: Dimension,
+    /// 0..1: how strongly the proposal claims to serve this dimension.
+    pub strength: f64,
+}
+
+/// One explained part of a score.
+#[derive(SimpleObject, Clone)]
+pub struct ScoreComponent {
+    /// Stable machine name, e.g. 'dimension_alignment', 'budget_fit', 'financing_fit', 'timeline_fit', 'focus_area_match', 'local_content', 'investor_standing'.
+    pub name: String,
+    /// The component's weight in the total; weights sum to 1.
+    pub weight: f64,
+    /// 0..1
+    pub value: f64,
+    /// One human sentence on why, e.g. 'Offers 12% above the capex estimate'.
+    pub explanation: String,
+}
+
+/// A proposal's match score against its city's masterplan.
+#[derive(SimpleObject, Clone)]
+pub struct MatchScore {
+    /// 0..100
+    pub total: f64,
+    pub components: Vec<ScoreComponent>,
+    pub masterplan_version: i32,
+    pub computed_at: DateTime<Utc>,
+}
+
+impl Proposal {
+    /// Whether the caller may read the content: the bidder always; the project's city and admins
+    /// once a sealed proposal has opened.
+    async fn content_visible(&self, ctx: &Context<'_>) -> Result<bool> {
+        let Some(a) = actor(ctx) else {
+            return Ok(false);
+        };
+        if a.organization_id == Some(self.0.organization_id) {
+            return Ok(true);
+        }
+        let l = crate::loaders::get(ctx);
+        let p = l
+            .projects_of_proposals
+            .load_one(self.0.project_id)
+            .await?
+            .ok_or(ApiError::NotFound)?;
+        let state = ProjectState {
+            status: p.status,
+            deadline: p.content.proposal_deadline,
+        };
+        Ok(a.judges_city(p.city_id) && content_open(p.content.sealed_bids, state, Utc::now()))
+    }
+
+    async fn content<'a>(&'a self, ctx: &Context<'_>) -> Result<Option<&'a ProposalContent>> {
+        Ok(if self.content_visible(ctx).await? {
+            Some(&self.0.content)
+        } else {
+            None
+        })
+    }
+}
+
+#[Object]
+impl Proposal {
+    async fn id(&self) -> ID {
+        ID(self.0.id.to_string())
+    }
+    async fn project(&self, ctx: &Context<'_>) -> Result<Project> {
+        let l = crate::loaders::get(ctx);
+        l.projects_of_proposals
+            .load_one(self.0.project_id)
+            .await?
+            .map(Project)
+            .ok_or(ApiError::NotFound)
+    }
+    async fn organization(&self, ctx: &Context<'_>) -> Result<InvestorOrganization> {
+        let l = crate::loaders::get(ctx);
+        l.organizations
+            .load_one(self.0.organization_id)
+            .await?
+            .map(InvestorOrganization)
+            .ok_or(ApiError::NotFound)
+    }
+    async fn status(&self) -> ProposalStatus {
+        self.0.status.into()
+    }
+    /// Null for callers who may not see the content (sealed before the deadline).
+    async fn amount(&self, ctx: &Context<'_>) -> Result<Option<Money>> {
+        Ok(self
+            .content(ctx)
+            .await?
+            .map(|c| Money::new(&c.amount, &state(ctx).fx)))
+    }
+    async fn financing_model(&self, ctx: &Context<'_>) -> Result<Option<FinancingModel>> {
+        Ok(self.content(ctx).await?.map(|c| c.financing_model.into()))
+    }
+    async fn timeline_months(&self, ctx: &Context<'_>) -> Result<Option<i32>> {
+        Ok(self.content(ctx).await?.map(|c| c.timeline_months))
+    }
+    async fn approach(&self, ctx: &Context<'_>) -> Result<Option<String>> {
+        Ok(self.content(ctx).await?.map(|c| c.approach.clone()))
+    }
+    async fn contributions(&self, ctx: &Context<'_>) -> Result<Option<Vec<DimensionContribution>>> {
+        Ok(self.content(ctx).await?.map(|c| {
+            c.contributions
+                .iter()
+                .map(|(d, s)| DimensionContribution {
+                    dimension: (*d).into(),
+                    strength: *s,
+                })
+                .collect()
+        }))
+    }
+    /// 0..100, share of local partners / local content.
+    async fn local_content_percent(&self, ctx: &Context<'_>) -> Result<Option<f64>> {
+        Ok(self
+            .content(ctx)
+            .await?
+            .and_then(|c| c.local_content_percent.to_f64()))
+    }
+    async fn submitted_at(&self) -> Option<DateTime<Utc>> {
+        self.0.submitted_at
+    }
+    async fn updated_at(&self) -> DateTime<Utc> {
+        self.0.updated_at
+    }
+    /// Hex SHA-256 commitment to the submitted content (amount, currency, financing model, timeline, approach, contributions, local content) and a random salt. Visible to every party that may see the proposal from the moment it is submitted; null while DRAFT. Each revision gets a new one.
+    async fn commitment(&self) -> Option<&str> {
+        if self.0.status == DomainStatus::Draft {
+            None
+        } else {
+            self.0.commitment.as_deref()
+        }
+    }
+    /// The salt of the commitment, revealed together with the content (null for callers who may not see the content), so anyone who opens a proposal can recompute the commitment and prove it was not changed after sealing. shared/DESIGN.md gives the canonical byte layout.
+    async fn commitment_salt(&self, ctx: &Context<'_>) -> Result<Option<String>> {
+        if self.0.status == DomainStatus::Draft || !self.content_visible(ctx).await? {
+            return Ok(None);
+        }
+        Ok(self.0.commitment_salt.clone())
+    }
+    /// The match score against the city's masterplan; null while DRAFT or when the content is sealed for the caller.
+    async fn score(&self, ctx: &Context<'_>) -> Result<Option<MatchScore>> {
+        if self.0.status == DomainStatus::Draft || !self.content_visible(ctx).await? {
+            return Ok(None);
+        }
+        scores::for_proposal(ctx, &self.0).await
+    }
+}
+
+super::common::connection!(ProposalConnection, ProposalEdge, Proposal);
+
+/// A dimension claim clients send.
+#[derive(InputObject, Clone)]
+pub struct DimensionContributionInput {
+    pub dimension: Dimension,
+    pub strength: f64,
+}
+
+/// A proposal's content as an investor writes it.
+#[derive(InputObject, Clone)]
+pub struct ProposalInput {
+    pub project_id: ID,
+    pub amount: MoneyInput,
+    pub financing_model: FinancingModel,
+    pub timeline_months: i32,
+    pub approach: String,
+    pub contributions: Vec<DimensionContributionInput>,
+    pub local_content_percent: f64,
+}
+
+impl ProposalInput {
+    /// Into the domain's content (validated by the service).
+    pub fn into_content(self, fx: &FxTable) -> Result<ProposalContent> {
+        let local = rust_decimal::Decimal::from_f64_retain(self.local_content_percent).ok_or_else(
+            || ApiError::validation("input.localContentPercent", "must be a number 0 to 100"),
+        )?;
+        Ok(ProposalContent {
+            amount: self.amount.parse("input.amount", fx)?,
+            financing_model: self.financing_model.into(),
+            timeline_months: self.timeline_months,
+            approach: self.approach,
+            contributions: self
+                .contributions
+                .iter()
+                .map(|c| (c.dimension.into(), c.strength))
+                .collect(),
+            local_content_percent: local,
+        })
+    }
+}

@@ -1,0 +1,117 @@
+//! Connecting, migrating and checking the database.
+
+use std::time::Duration;
+
+use sea_orm::{
+    ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbBackend, Statement,
+};
+use sinergi_migrations::{Migrator, MigratorTrait};
+
+use crate::Result;
+
+/// Which engine the connection speaks to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Engine {
+    Sqlite,
+    Postgres,
+}
+
+/// A pool of connections to Sinergi's database.
+#[derive(Debug, Clone)]
+pub struct Db {
+    conn: DatabaseConnection,
+    engine: Engine,
+}
+
+impl Db {
+    /// Connects to `url` (`sqlite://…` or `postgres://…`). SQLite files are created when
+    /// missing and run in WAL mode with foreign keys on.
+    #[tracing::instrument(skip_all)]
+    pub async fn connect(url: &str) -> Result<Self> {
+        let engine = if url.starts_with("sqlite:") {
+            Engine::Sqlite
+        } else {
+            Engine::Postgres
+        };
+        let url = if engine == Engine::Sqlite && !url.contains('?') {
+            format!("{url}?mode=rwc")
+        } else {
+            url.to_owned()
+        };
+        let mut opts = ConnectOptions::new(url);
+        opts.connect_timeout(Duration::from_secs(5))
+            .acquire_timeout(Duration::from_secs(10))
+            .sqlx_logging(false);
+        if engine == Engine::Sqlite {
+            // One writer at a time is SQLite's rule; a small pool keeps readers concurrent.
+            opts.max_connections(8).min_connections(1);
+        } else {
+            opts.max_connections(32).min_connections(1);
+        }
+        let conn = Database::connect(opts).await?;
+        if engine == Engine::Sqlite {
+            for pragma in [
+                "PRAGMA journal_mode = WAL",
+                "PRAGMA foreign_keys = ON",
+                "PRAGMA busy_timeout = 10000",
+                "PRAGMA synchronous = NORMAL",
+            ] {
+                conn.execute_unprepared(pragma).await?;
+            }
+        }
+        Ok(Self { conn, engine })
+    }
+
+    /// Wraps an existing connection (tests use it to count statements).
+    pub fn from_connection(conn: DatabaseConnection) -> Self {
+        let engine = match conn.get_database_backend() {
+            DbBackend::Sqlite => Engine::Sqlite,
+            _ => Engine::Postgres,
+        };
+        Self { conn, engine }
+    }
+
+    /// Calls `f` after every SQL statement run on the pool (tests count statements with it).
+    pub fn on_statement(&mut self, f: impl Fn() + Send + Sync + 'static) {
+        self.conn.set_metric_callback(move |_| f());
+    }
+
+    /// The connection, for this crate's services.
+    pub fn conn(&self) -> &DatabaseConnection {
+        &self.conn
+    }
+
+    /// The engine behind the connection.
+    pub fn engine(&self) -> Engine {
+        self.engine
+    }
+
+    /// Brings the schema up to date; safe to run on every start.
+    #[tracing::instrument(skip_all)]
+    pub async fn migrate(&self) -> Result<()> {
+        Migrator::up(&self.conn, None).await?;
+        Ok(())
+    }
+
+    /// How many migrations are applied.
+    pub async fn applied_migrations(&self) -> Result<usize> {
+        Ok(Migrator::get_applied_migrations(&self.conn).await?.len())
+    }
+
+    /// Answers when the database answers a trivial query.
+    pub async fn ping(&self) -> Result<()> {
+        self.conn
+            .query_one_raw(Statement::from_string(
+                self.conn.get_database_backend(),
+                "SELECT 1",
+            ))
+            .await?;
+        Ok(())
+    }
+
+    /// Closes the pool.
+    pub async fn close(self) -> Result<()> {
+        self.conn.close().await?;
+        Ok(())
+    }
+}

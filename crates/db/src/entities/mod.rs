@@ -1,0 +1,17 @@
+//! sea-orm entities, one per table of the migrations.
+
+pub mod audit_events;
+pub mod cities;
+pub mod embassies;
+pub mod fx_rates;
+pub mod investor_organizations;
+pub mod invitations;
+pub mod masterplans;
+pub mod match_scores;
+pub mod priorities;
+pub mod projects;
+pub mod proposal_revisions;
+pub mod proposals;
+pub mod refresh_tokens;
+pub mod search_outbox;
+pub mod users;

@@ -1,0 +1,42 @@
+//! The `projects` table.
+
+use sea_orm::entity::prelude::*;
+
+/// One row.
+#[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+#[sea_orm(table_name = "projects")]
+pub struct Model {
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub id: String,
+    pub city_id: String,
+    pub title: String,
+    #[sea_orm(column_type = "Text")]
+    pub summary: String,
+    #[sea_orm(column_type = "Text")]
+    pub description: String,
+    pub owner_agency: Option<String>,
+    pub dimensions: String,
+    pub sector: String,
+    pub capex_amount: String,
+    pub capex_currency: String,
+    pub capex_usd: String,
+    pub accepted_financing: String,
+    pub timeline_months: i32,
+    pub proposal_deadline: DateTimeUtc,
+    pub sealed_bids: bool,
+    pub status: String,
+    pub lat: Option<f64>,
+    pub lng: Option<f64>,
+    pub tags: String,
+    pub cancel_reason: Option<String>,
+    pub awarded_proposal_id: Option<String>,
+    pub published_at: Option<DateTimeUtc>,
+    pub created_at: DateTimeUtc,
+    pub updated_at: DateTimeUtc,
+}
+
+/// No relations are declared: the repositories join explicitly.
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

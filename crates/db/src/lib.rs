@@ -1,0 +1,26 @@
+//! Sinergi's persistence: sea-orm entities, and the transactional services the API calls.
+//!
+//! This is the only crate that speaks SQL. Every mutation runs in one transaction that checks
+//! the domain's rules on freshly loaded rows, writes the change, appends a hash-chained audit
+//! event and, where the search index must follow, an outbox row. Reads are filtered by the
+//! caller's scope (from `sinergi_domain::permissions`) inside the SQL query itself.
+
+pub mod audit;
+mod codec;
+mod conn;
+pub mod convert;
+pub mod entities;
+mod error;
+pub mod invitations;
+pub mod masterplans;
+pub mod organizations;
+pub mod outbox;
+pub mod page;
+pub mod places;
+pub mod projects;
+pub mod proposals;
+mod tx;
+pub mod users;
+
+pub use conn::{Db, Engine};
+pub use error::{Error, Result};

@@ -1,0 +1,260 @@
+//! Investor organisations: referred by an embassy, verified or suspended by its liaisons.
+
+use sea_orm::{
+    ActiveModelTrait,
+    ActiveValue::Set,
+    ColumnTrait, Condition, EntityTrait, IntoActiveModel, QueryFilter,
+    sea_query::{Expr, ExprTrait, Query},
+};
+use serde_json::json;
+use sinergi_domain::{
+    Actor, Error as Rule, FxTable, ProposalStatus, Role, VerificationStatus,
+    model::{Organization, OrganizationProfile},
+    permissions::{OrganizationScope, organization_scope},
+};
+use uuid::Uuid;
+
+use crate::{
+    Db, Result,
+    audit::now_micros,
+    codec,
+    entities::{investor_organizations as org, projects, proposals},
+    page::{self, Key, Page},
+    tx::Mutation,
+};
+
+/// The SQL condition of an organisation scope.
+pub fn scope_condition(scope: OrganizationScope) -> Condition {
+    match scope {
+        OrganizationScope::All => Condition::all(),
+        OrganizationScope::None => Condition::all().add(org::Column::Id.is_null()), // ids are never null: nothing
+        OrganizationScope::Own(o) => Condition::all().add(org::Column::Id.eq(o.to_string())),
+        OrganizationScope::Embassy(e) => {
+            Condition::all().add(org::Column::EmbassyId.eq(e.to_string()))
+        }
+        OrganizationScope::VerifiedAndBiddersOf(c) => {
+            let bidders = Query::select()
+                .column((proposals::Entity, proposals::Column::OrganizationId))
+                .from(proposals::Entity)
+                .inner_join(
+                    projects::Entity,
+                    Expr::col((projects::Entity, projects::Column::Id))
+                        .equals((proposals::Entity, proposals::Column::ProjectId)),
+                )
+                .and_where(
+                    Expr::col((projects::Entity, projects::Column::CityId)).eq(c.to_string()),
+                )
+                .and_where(
+                    Expr::col((proposals::Entity, proposals::Column::Status))
+                        .ne(ProposalStatus::Draft.as_str()),
+                )
+                .to_owned();
+            Condition::any()
+                .add(org::Column::Verification.eq(VerificationStatus::Verified.as_str()))
+                .add(org::Column::Id.in_subquery(bidders))
+        }
+    }
+}
+
+/// Organisations by id, as far as the scope lets the caller see them.
+pub async fn by_ids(db: &Db, scope: OrganizationScope, ids: &[Uuid]) -> Result<Vec<Organization>> {
+    let ids: Vec<String> = ids.iter().map(Uuid::to_string).collect();
+    let rows = org::Entity::find()
+        .filter(org::Column::Id.is_in(ids))
+        .filter(scope_condition(scope))
+        .all(db.conn())
+        .await?;
+    crate::convert::all(rows)
+}
+
+/// A page of an embassy's organisations that the caller may see.
+pub async fn list_for_embassy(
+    db: &Db,
+    scope: OrganizationScope,
+    embassy_id: Uuid,
+    after: Option<&Key>,
+    first: u64,
+) -> Result<Page<Organization>> {
+    let q = org::Entity::find()
+        .filter(org::Column::EmbassyId.eq(embassy_id.to_string()))
+        .filter(scope_condition(scope));
+    page::fetch(
+        db.conn(),
+        q,
+        org::Column::CreatedAt,
+        org::Column::Id,
+        after,
+        first,
+    )
+    .await?
+    .try_map(Organization::try_from)
+}
+
+fn check_tickets(fx: &FxTable, p: &OrganizationProfile) -> Result<()> {
+    for (field, t) in [
+        ("input.ticketMin", &p.ticket_min),
+        ("input.ticketMax", &p.ticket_max),
+    ] {
+        if let Some(m) = t
+            && !fx.knows(m.currency())
+        {
+            return Err(Rule::validation(
+                format!("{field}.currency"),
+                "no FX rate for this currency",
+            )
+            .into());
+        }
+    }
+    if let (Some(lo), Some(hi)) = (&p.ticket_min, &p.ticket_max)
+        && fx.to_usd(lo) > fx.to_usd(hi)
+    {
+        return Err(Rule::validation("input.ticketMax", "must not be below ticketMin").into());
+    }
+    Ok(())
+}
+
+fn apply(am: &mut org::ActiveModel, p: &OrganizationProfile) {
+    am.name = Set(p.name.clone());
+    am.country = Set(p.country.clone());
+    am.description = Set(p.description.clone());
+    am.website = Set(p.website.clone());
+    am.sectors = Set(codec::sectors(&p.sectors));
+    am.dimensions = Set(codec::dimensions(&p.dimensions));
+    am.financing_models = Set(codec::financing(&p.financing_models));
+    am.ticket_min_amount = Set(p.ticket_min.map(|m| m.plain_amount()));
+    am.ticket_min_currency = Set(p.ticket_min.map(|m| m.currency().to_string()));
+    am.ticket_max_amount = Set(p.ticket_max.map(|m| m.plain_amount()));
+    am.ticket_max_currency = Set(p.ticket_max.map(|m| m.currency().to_string()));
+}
+
+/// Embassy liaisons onboard an organisation referred by their embassy, as PENDING.
+pub async fn create(
+    db: &Db,
+    actor: &Actor,
+    fx: &FxTable,
+    profile: OrganizationProfile,
+) -> Result<Organization> {
+    let embassy_id = match (actor.role, actor.embassy_id) {
+        (Role::EmbassyLiaison, Some(e)) => e,
+        _ => return Err(Rule::Forbidden.into()),
+    };
+    let profile = profile.validate()?;
+    check_tickets(fx, &profile)?;
+    let m = Mutation::begin(db).await?;
+    let dup = org::Entity::find()
+        .filter(org::Column::EmbassyId.eq(embassy_id.to_string()))
+        .filter(org::Column::Name.eq(&profile.name))
+        .one(&m.txn)
+        .await?;
+    if dup.is_some() {
+        return Err(Rule::conflict(
+            "DUPLICATE",
+            "this embassy already refers an organisation of that name",
+        )
+        .into());
+    }
+    let now = now_micros();
+    let id = Uuid::new_v4();
+    let mut am = org::ActiveModel {
+        id: Set(id.to_string()),
+        embassy_id: Set(embassy_id.to_string()),
+        verification: Set(VerificationStatus::Pending.as_str().into()),
+        suspension_reason: Set(None),
+        created_at: Set(now),
+        updated_at: Set(now),
+        ..Default::default()
+    };
+    apply(&mut am, &profile);
+    let o = Organization::try_from(am.insert(&m.txn).await?)?;
+    m.commit(
+        Some(actor.user_id),
+        "organization.created",
+        "organization",
+        id,
+        json!({"name": o.profile.name}),
+    )
+    .await?;
+    Ok(o)
+}
+
+/// Investors update their own organisation's profile.
+pub async fn update_profile(
+    db: &Db,
+    actor: &Actor,
+    fx: &FxTable,
+    profile: OrganizationProfile,
+) -> Result<Organization> {
+    let org_id = actor.require_investor()?;
+    let profile = profile.validate()?;
+    check_tickets(fx, &profile)?;
+    let m = Mutation::begin(db).await?;
+    let row = org::Entity::find_by_id(org_id.to_string())
+        .one(&m.txn)
+        .await?
+        .ok_or(Rule::NotFound)?;
+    let mut am = row.into_active_model();
+    apply(&mut am, &profile);
+    am.updated_at = Set(now_micros());
+    let o = Organization::try_from(am.update(&m.txn).await?)?;
+    m.commit(
+        Some(actor.user_id),
+        "organization.updated",
+        "organization",
+        org_id,
+        json!({"name": o.profile.name}),
+    )
+    .await?;
+    Ok(o)
+}
+
+/// Loads an organisation the caller may see and manage (its embassy's liaisons, admins).
+pub(crate) async fn load_managed(m: &Mutation<'_>, actor: &Actor, id: Uuid) -> Result<org::Model> {
+    let row = org::Entity::find_by_id(id.to_string())
+        .filter(scope_condition(organization_scope(Some(actor))))
+        .one(&m.txn)
+        .await?
+        .ok_or(Rule::NotFound)?;
+    actor.require_embassy_of(codec::id(&row.embassy_id)?)?;
+    Ok(row)
+}
+
+/// Verifies (or, with a reason, suspends) an organisation.
+pub async fn set_verification(
+    db: &Db,
+    actor: &Actor,
+    id: Uuid,
+    to: VerificationStatus,
+    reason: Option<&str>,
+) -> Result<Organization> {
+    let reason = reason
+        .map(|r| sinergi_domain::text::required("reason", r, 2000))
+        .transpose()?;
+    let m = Mutation::begin(db).await?;
+    let row = load_managed(&m, actor, id).await?;
+    if row.verification == to.as_str() {
+        return Err(Rule::conflict(
+            "INVALID_TRANSITION",
+            format!("the organisation is already {to}"),
+        )
+        .into());
+    }
+    let mut am = row.into_active_model();
+    am.verification = Set(to.as_str().into());
+    am.suspension_reason = Set(reason.clone());
+    am.updated_at = Set(now_micros());
+    let o = Organization::try_from(am.update(&m.txn).await?)?;
+    let action = if to == VerificationStatus::Verified {
+        "organization.verified"
+    } else {
+        "organization.suspended"
+    };
+    m.commit(
+        Some(actor.user_id),
+        action,
+        "organization",
+        id,
+        json!({"reason": reason}),
+    )
+    .await?;
+    Ok(o)
+}

@@ -1,0 +1,75 @@
+//! Keyset pagination in a stable order: (created_at, id) ascending.
+
+use chrono::{DateTime, Utc};
+use sea_orm::{
+    ColumnTrait, Condition, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
+    QuerySelect, Select,
+};
+
+use crate::Result;
+
+/// Where a page starts: after the row with this creation time and id.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Key {
+    pub at: DateTime<Utc>,
+    pub id: String,
+}
+
+/// One page of rows.
+#[derive(Debug, Clone)]
+pub struct Page<T> {
+    pub items: Vec<T>,
+    pub has_next: bool,
+    pub total: u64,
+}
+
+impl<T> Page<T> {
+    /// Converts the items.
+    pub fn try_map<U, E>(self, f: impl FnMut(T) -> Result<U, E>) -> Result<Page<U>, E> {
+        Ok(Page {
+            items: self.items.into_iter().map(f).collect::<Result<_, E>>()?,
+            has_next: self.has_next,
+            total: self.total,
+        })
+    }
+}
+
+/// Runs `select` as a page of `first` rows after `after`, with the total count.
+pub async fn fetch<E, C>(
+    conn: &C,
+    select: Select<E>,
+    created: E::Column,
+    id: E::Column,
+    after: Option<&Key>,
+    first: u64,
+) -> Result<Page<E::Model>>
+where
+    E: EntityTrait,
+    E::Model: Sync,
+    C: ConnectionTrait,
+{
+    let total = select.clone().count(conn).await?;
+    let mut q = select;
+    if let Some(k) = after {
+        q = q.filter(
+            Condition::any().add(created.gt(k.at)).add(
+                Condition::all()
+                    .add(created.eq(k.at))
+                    .add(id.gt(k.id.clone())),
+            ),
+        );
+    }
+    let mut items = q
+        .order_by_asc(created)
+        .order_by_asc(id)
+        .limit(first + 1)
+        .all(conn)
+        .await?;
+    let has_next = items.len() as u64 > first;
+    items.truncate(first as usize);
+    Ok(Page {
+        items,
+        has_next,
+        total,
+    })
+}

@@ -1,0 +1,204 @@
+//! Cities and embassies: created by admins, read by everyone.
+
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, QueryOrder,
+};
+use serde_json::json;
+use sinergi_domain::{
+    Actor, Error as Rule,
+    model::{City, Embassy},
+    text,
+};
+use uuid::Uuid;
+
+use crate::{
+    Db, Result,
+    audit::now_micros,
+    entities::{cities, embassies},
+    page::{self, Key, Page},
+    tx::Mutation,
+};
+
+/// A city to create.
+#[derive(Debug, Clone)]
+pub struct NewCity {
+    pub name: String,
+    pub province: String,
+    pub country: String,
+    pub time_zone: String,
+    pub location: Option<(f64, f64)>,
+    pub population: Option<i32>,
+}
+
+fn country(field: &str, code: &str) -> Result<String> {
+    let c = code.trim().to_ascii_uppercase();
+    if c.len() == 2 && c.bytes().all(|b| b.is_ascii_uppercase()) {
+        Ok(c)
+    } else {
+        Err(Rule::validation(field, "must be an ISO 3166-1 alpha-2 code").into())
+    }
+}
+
+/// Checks an IANA zone name's shape (Area/Location); the list itself changes too often to pin.
+fn time_zone(tz: &str) -> Result<String> {
+    let tz = tz.trim();
+    let ok = tz == "UTC"
+        || (tz.contains('/')
+            && tz.len() <= 64
+            && tz.split('/').all(|p| {
+                !p.is_empty()
+                    && p.chars()
+                        .all(|c| c.is_ascii_alphanumeric() || "_-+".contains(c))
+            }));
+    if ok {
+        Ok(tz.to_owned())
+    } else {
+        Err(Rule::validation("timeZone", "not an IANA time zone").into())
+    }
+}
+
+/// Admins create cities.
+pub async fn create_city(db: &Db, actor: &Actor, c: NewCity) -> Result<City> {
+    actor.require_admin()?;
+    let name = text::required("name", &c.name, 200)?;
+    let province = text::required("province", &c.province, 200)?;
+    let country = country("country", &c.country)?;
+    let time_zone = time_zone(&c.time_zone)?;
+    if let Some((lat, lng)) = c.location
+        && (!(-90.0..=90.0).contains(&lat) || !(-180.0..=180.0).contains(&lng))
+    {
+        return Err(
+            Rule::validation("location", "lat must be in -90..90, lng in -180..180").into(),
+        );
+    }
+    if c.population.is_some_and(|p| p < 0) {
+        return Err(Rule::validation("population", "must not be negative").into());
+    }
+    let m = Mutation::begin(db).await?;
+    let exists = cities::Entity::find()
+        .filter(cities::Column::Country.eq(&country))
+        .filter(cities::Column::Province.eq(&province))
+        .filter(cities::Column::Name.eq(&name))
+        .one(&m.txn)
+        .await?;
+    if exists.is_some() {
+        return Err(Rule::conflict("DUPLICATE", "this city exists").into());
+    }
+    let row = cities::ActiveModel {
+        id: Set(Uuid::new_v4().to_string()),
+        name: Set(name),
+        province: Set(province),
+        country: Set(country),
+        time_zone: Set(time_zone),
+        lat: Set(c.location.map(|l| l.0)),
+        lng: Set(c.location.map(|l| l.1)),
+        population: Set(c.population),
+        created_at: Set(now_micros()),
+    }
+    .insert(&m.txn)
+    .await?;
+    let city = City::try_from(row)?;
+    m.commit(
+        Some(actor.user_id),
+        "city.created",
+        "city",
+        city.id,
+        json!({"name": city.name}),
+    )
+    .await?;
+    Ok(city)
+}
+
+/// Cities by id.
+pub async fn cities_by_id(db: &Db, ids: &[Uuid]) -> Result<Vec<City>> {
+    let ids: Vec<String> = ids.iter().map(Uuid::to_string).collect();
+    crate::convert::all(
+        cities::Entity::find()
+            .filter(cities::Column::Id.is_in(ids))
+            .all(db.conn())
+            .await?,
+    )
+}
+
+/// A page of cities, optionally of one province.
+pub async fn list_cities(
+    db: &Db,
+    province: Option<&str>,
+    after: Option<&Key>,
+    first: u64,
+) -> Result<Page<City>> {
+    let mut q = cities::Entity::find();
+    if let Some(p) = province {
+        q = q.filter(cities::Column::Province.eq(p));
+    }
+    page::fetch(
+        db.conn(),
+        q,
+        cities::Column::CreatedAt,
+        cities::Column::Id,
+        after,
+        first,
+    )
+    .await?
+    .try_map(City::try_from)
+}
+
+/// Admins create embassies, one per country.
+pub async fn create_embassy(
+    db: &Db,
+    actor: &Actor,
+    country_code: &str,
+    name: &str,
+) -> Result<Embassy> {
+    actor.require_admin()?;
+    let country = country("country", country_code)?;
+    let name = text::required("name", name, 200)?;
+    let m = Mutation::begin(db).await?;
+    if embassies::Entity::find()
+        .filter(embassies::Column::Country.eq(&country))
+        .one(&m.txn)
+        .await?
+        .is_some()
+    {
+        return Err(Rule::conflict("DUPLICATE", "this country has an embassy").into());
+    }
+    let row = embassies::ActiveModel {
+        id: Set(Uuid::new_v4().to_string()),
+        country: Set(country),
+        name: Set(name),
+        created_at: Set(now_micros()),
+    }
+    .insert(&m.txn)
+    .await?;
+    let e = Embassy::try_from(row)?;
+    m.commit(
+        Some(actor.user_id),
+        "embassy.created",
+        "embassy",
+        e.id,
+        json!({"country": e.country}),
+    )
+    .await?;
+    Ok(e)
+}
+
+/// Every embassy, by country.
+pub async fn embassies(db: &Db) -> Result<Vec<Embassy>> {
+    crate::convert::all(
+        embassies::Entity::find()
+            .order_by_asc(embassies::Column::Country)
+            .all(db.conn())
+            .await?,
+    )
+}
+
+/// Embassies by id.
+pub async fn embassies_by_id(db: &Db, ids: &[Uuid]) -> Result<Vec<Embassy>> {
+    let ids: Vec<String> = ids.iter().map(Uuid::to_string).collect();
+    crate::convert::all(
+        embassies::Entity::find()
+            .filter(embassies::Column::Id.is_in(ids))
+            .all(db.conn())
+            .await?,
+    )
+}

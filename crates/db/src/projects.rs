@@ -1,0 +1,312 @@
+//! Projects through their lifecycle, and reads filtered by the caller's scope in SQL.
+
+use chrono::{DateTime, Utc};
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, EntityTrait, IntoActiveModel,
+    PaginatorTrait, QueryFilter, QuerySelect,
+};
+use serde_json::json;
+use sinergi_domain::{
+    Actor, Error as Rule, FxTable, ProjectStatus, ProposalStatus,
+    model::Project,
+    permissions::{PUBLIC_PROJECT_STATUSES, ProjectScope},
+    project::{self as rules, ProjectContent},
+};
+use uuid::Uuid;
+
+use crate::{
+    Db, Result,
+    audit::now_micros,
+    codec,
+    entities::{cities, masterplans, projects as pj, proposals},
+    outbox,
+    page::{self, Key, Page},
+    tx::Mutation,
+};
+
+/// The SQL condition of a project scope.
+pub fn scope_condition(scope: ProjectScope) -> Condition {
+    let public = pj::Column::Status.is_in(PUBLIC_PROJECT_STATUSES.map(|s| s.as_str()));
+    match scope {
+        ProjectScope::All => Condition::all(),
+        ProjectScope::Public => Condition::all().add(public),
+        ProjectScope::PublicAndCity(c) => Condition::any()
+            .add(public)
+            .add(pj::Column::CityId.eq(c.to_string())),
+    }
+}
+
+/// Projects by id, as far as the scope lets the caller see them.
+pub async fn by_ids(db: &Db, scope: ProjectScope, ids: &[Uuid]) -> Result<Vec<Project>> {
+    let ids: Vec<String> = ids.iter().map(Uuid::to_string).collect();
+    let rows = pj::Entity::find()
+        .filter(pj::Column::Id.is_in(ids))
+        .filter(scope_condition(scope))
+        .all(db.conn())
+        .await?;
+    crate::convert::all(rows)
+}
+
+/// One project the caller may see.
+pub async fn get(db: &Db, scope: ProjectScope, id: Uuid) -> Result<Option<Project>> {
+    Ok(by_ids(db, scope, &[id]).await?.pop())
+}
+
+/// A page of a city's projects that the caller may see.
+pub async fn list_for_city(
+    db: &Db,
+    scope: ProjectScope,
+    city_id: Uuid,
+    status: Option<ProjectStatus>,
+    after: Option<&Key>,
+    first: u64,
+) -> Result<Page<Project>> {
+    let mut q = pj::Entity::find()
+        .filter(pj::Column::CityId.eq(city_id.to_string()))
+        .filter(scope_condition(scope));
+    if let Some(s) = status {
+        q = q.filter(pj::Column::Status.eq(s.as_str()));
+    }
+    page::fetch(
+        db.conn(),
+        q,
+        pj::Column::CreatedAt,
+        pj::Column::Id,
+        after,
+        first,
+    )
+    .await?
+    .try_map(Project::try_from)
+}
+
+/// How many proposals beyond DRAFT each project has (withdrawn ones excluded).
+pub async fn proposal_counts(db: &Db, ids: &[Uuid]) -> Result<Vec<(Uuid, i64)>> {
+    let ids: Vec<String> = ids.iter().map(Uuid::to_string).collect();
+    let rows: Vec<(String, i64)> = proposals::Entity::find()
+        .select_only()
+        .column(proposals::Column::ProjectId)
+        .column_as(proposals::Column::Id.count(), "n")
+        .filter(proposals::Column::ProjectId.is_in(ids))
+        .filter(proposals::Column::Status.is_not_in([
+            ProposalStatus::Draft.as_str(),
+            ProposalStatus::Withdrawn.as_str(),
+        ]))
+        .group_by(proposals::Column::ProjectId)
+        .into_tuple()
+        .all(db.conn())
+        .await?;
+    rows.into_iter()
+        .map(|(id, n)| Ok((codec::id(&id)?, n)))
+        .collect()
+}
+
+fn usd(fx: &FxTable, c: &ProjectContent) -> Result<String> {
+    fx.to_usd(&c.capex).map(|d| d.to_string()).ok_or_else(|| {
+        Rule::validation("input.capex.currency", "no FX rate for this currency").into()
+    })
+}
+
+fn apply(row: &mut pj::ActiveModel, c: &ProjectContent, capex_usd: String) {
+    row.title = Set(c.title.clone());
+    row.summary = Set(c.summary.clone());
+    row.description = Set(c.description.clone());
+    row.owner_agency = Set(c.owner_agency.clone());
+    row.dimensions = Set(codec::dimensions(&c.dimensions));
+    row.sector = Set(c.sector.as_str().into());
+    row.capex_amount = Set(c.capex.plain_amount());
+    row.capex_currency = Set(c.capex.currency().to_string());
+    row.capex_usd = Set(capex_usd);
+    row.accepted_financing = Set(codec::financing(&c.accepted_financing));
+    row.timeline_months = Set(c.timeline_months);
+    row.proposal_deadline = Set(c.proposal_deadline);
+    row.sealed_bids = Set(c.sealed_bids);
+    row.lat = Set(c.location.map(|l| l.0));
+    row.lng = Set(c.location.map(|l| l.1));
+    row.tags = Set(codec::strings(&c.tags));
+}
+
+/// City officials create projects for their own city, as DRAFT.
+pub async fn create(
+    db: &Db,
+    actor: &Actor,
+    fx: &FxTable,
+    city_id: Uuid,
+    content: ProjectContent,
+) -> Result<Project> {
+    let m = Mutation::begin(db).await?;
+    if cities::Entity::find_by_id(city_id.to_string())
+        .one(&m.txn)
+        .await?
+        .is_none()
+    {
+        return Err(Rule::NotFound.into());
+    }
+    actor.require_city_writer(city_id)?;
+    let content = content.validate()?;
+    let capex_usd = usd(fx, &content)?;
+    let now = now_micros();
+    let id = Uuid::new_v4();
+    let mut row = pj::ActiveModel {
+        id: Set(id.to_string()),
+        city_id: Set(city_id.to_string()),
+        status: Set(ProjectStatus::Draft.as_str().into()),
+        cancel_reason: Set(None),
+        awarded_proposal_id: Set(None),
+        published_at: Set(None),
+        created_at: Set(now),
+        updated_at: Set(now),
+        ..Default::default()
+    };
+    apply(&mut row, &content, capex_usd);
+    let project = Project::try_from(row.insert(&m.txn).await?)?;
+    outbox::enqueue_project(&m.txn, id).await?;
+    m.commit(
+        Some(actor.user_id),
+        "project.created",
+        "project",
+        id,
+        json!({"title": project.content.title}),
+    )
+    .await?;
+    Ok(project)
+}
+
+/// Loads a project for a change: NOT_FOUND unless the caller may see it, FORBIDDEN unless they
+/// may write it.
+async fn load_for_write(m: &Mutation<'_>, actor: &Actor, id: Uuid) -> Result<pj::Model> {
+    let scope = sinergi_domain::permissions::project_scope(Some(actor));
+    let row = pj::Entity::find_by_id(id.to_string())
+        .filter(scope_condition(scope))
+        .one(&m.txn)
+        .await?
+        .ok_or(Rule::NotFound)?;
+    actor.require_city_writer(codec::id(&row.city_id)?)?;
+    Ok(row)
+}
+
+async fn has_submitted(m: &Mutation<'_>, project_id: &str) -> Result<bool> {
+    Ok(proposals::Entity::find()
+        .filter(proposals::Column::ProjectId.eq(project_id))
+        .filter(proposals::Column::Status.is_not_in([
+            ProposalStatus::Draft.as_str(),
+            ProposalStatus::Withdrawn.as_str(),
+        ]))
+        .count(&m.txn)
+        .await?
+        > 0)
+}
+
+/// Edits a project under the lifecycle's rules.
+pub async fn update(
+    db: &Db,
+    actor: &Actor,
+    fx: &FxTable,
+    id: Uuid,
+    content: ProjectContent,
+    now: DateTime<Utc>,
+) -> Result<Project> {
+    let m = Mutation::begin(db).await?;
+    let row = load_for_write(&m, actor, id).await?;
+    let current = Project::try_from(row.clone())?;
+    let content = content.validate()?;
+    let submitted = has_submitted(&m, &row.id).await?;
+    rules::check_update(current.status, &current.content, &content, submitted, now)?;
+    let capex_usd = usd(fx, &content)?;
+    let mut am = row.into_active_model();
+    apply(&mut am, &content, capex_usd);
+    am.updated_at = Set(now_micros());
+    let project = Project::try_from(am.update(&m.txn).await?)?;
+    outbox::enqueue_project(&m.txn, id).await?;
+    m.commit(
+        Some(actor.user_id),
+        "project.updated",
+        "project",
+        id,
+        json!({"title": project.content.title}),
+    )
+    .await?;
+    Ok(project)
+}
+
+async fn set_status(
+    m: Mutation<'_>,
+    actor: &Actor,
+    row: pj::Model,
+    status: ProjectStatus,
+    action: &str,
+    extra: impl FnOnce(&mut pj::ActiveModel),
+    payload: serde_json::Value,
+) -> Result<Project> {
+    let id = codec::id(&row.id)?;
+    let mut am = row.into_active_model();
+    am.status = Set(status.as_str().into());
+    am.updated_at = Set(now_micros());
+    extra(&mut am);
+    let project = Project::try_from(am.update(&m.txn).await?)?;
+    outbox::enqueue_project(&m.txn, id).await?;
+    m.commit(Some(actor.user_id), action, "project", id, payload)
+        .await?;
+    Ok(project)
+}
+
+/// Publishes a draft: needs a future deadline and the city's active masterplan.
+pub async fn publish(db: &Db, actor: &Actor, id: Uuid, now: DateTime<Utc>) -> Result<Project> {
+    let m = Mutation::begin(db).await?;
+    let row = load_for_write(&m, actor, id).await?;
+    let has_plan = masterplans::Entity::find()
+        .filter(masterplans::Column::CityId.eq(&row.city_id))
+        .filter(masterplans::Column::Active.eq(true))
+        .count(&m.txn)
+        .await?
+        > 0;
+    let status = codec::one(&row.status, ProjectStatus::parse, "status")?;
+    rules::check_publish(status, row.proposal_deadline, has_plan, now)?;
+    let at = now_micros();
+    set_status(
+        m,
+        actor,
+        row,
+        ProjectStatus::Published,
+        "project.published",
+        |am| am.published_at = Set(Some(at)),
+        json!({}),
+    )
+    .await
+}
+
+/// Closes bidding.
+pub async fn close(db: &Db, actor: &Actor, id: Uuid, now: DateTime<Utc>) -> Result<Project> {
+    let m = Mutation::begin(db).await?;
+    let row = load_for_write(&m, actor, id).await?;
+    let status = codec::one(&row.status, ProjectStatus::parse, "status")?;
+    rules::check_close(status, row.sealed_bids, row.proposal_deadline, now)?;
+    set_status(
+        m,
+        actor,
+        row,
+        ProjectStatus::Closed,
+        "project.closed",
+        |_| {},
+        json!({}),
+    )
+    .await
+}
+
+/// Cancels a project, with a reason.
+pub async fn cancel(db: &Db, actor: &Actor, id: Uuid, reason: &str) -> Result<Project> {
+    let reason = sinergi_domain::text::required("reason", reason, 2000)?;
+    let m = Mutation::begin(db).await?;
+    let row = load_for_write(&m, actor, id).await?;
+    rules::check_cancel(codec::one(&row.status, ProjectStatus::parse, "status")?)?;
+    let r = reason.clone();
+    set_status(
+        m,
+        actor,
+        row,
+        ProjectStatus::Cancelled,
+        "project.cancelled",
+        |am| am.cancel_reason = Set(Some(r)),
+        json!({"reason": reason}),
+    )
+    .await
+}

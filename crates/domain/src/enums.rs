@@ -1,0 +1,95 @@
+//! The contract's enumerations, with their stable names.
+
+use std::fmt;
+
+macro_rules! named_enum {
+    ($(#[$meta:meta])* $name:ident { $($variant:ident => $text:literal),+ $(,)? }) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub enum $name { $($variant),+ }
+
+        impl $name {
+            /// Every value, in the contract's order.
+            pub const ALL: &'static [$name] = &[$($name::$variant),+];
+
+            /// The stable SCREAMING_SNAKE name used in the contract and the database.
+            pub fn as_str(self) -> &'static str {
+                match self { $($name::$variant => $text),+ }
+            }
+
+            /// Parses the stable name.
+            pub fn parse(text: &str) -> Option<Self> {
+                match text { $($text => Some($name::$variant),)+ _ => None }
+            }
+
+            /// The position in the contract's order.
+            pub fn index(self) -> usize {
+                self as usize
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+    };
+}
+
+named_enum!(
+    /// What a user is on the platform.
+    Role { Admin => "ADMIN", CityOfficial => "CITY_OFFICIAL", EmbassyLiaison => "EMBASSY_LIAISON", Investor => "INVESTOR" }
+);
+named_enum!(
+    /// The six dimensions of the smart city masterplans.
+    Dimension { Governance => "GOVERNANCE", Branding => "BRANDING", Economy => "ECONOMY", Living => "LIVING", Society => "SOCIETY", Environment => "ENVIRONMENT" }
+);
+named_enum!(
+    /// A project's sector.
+    Sector {
+        Transport => "TRANSPORT", Water => "WATER", Energy => "ENERGY", Waste => "WASTE",
+        DigitalInfrastructure => "DIGITAL_INFRASTRUCTURE", PublicSafety => "PUBLIC_SAFETY",
+        Health => "HEALTH", Education => "EDUCATION", Tourism => "TOURISM", Housing => "HOUSING",
+        AgricultureFisheries => "AGRICULTURE_FISHERIES", GovernmentServices => "GOVERNMENT_SERVICES",
+        Other => "OTHER",
+    }
+);
+named_enum!(
+    /// How an investor finances a project.
+    FinancingModel {
+        Ppp => "PPP", BuildOperateTransfer => "BUILD_OPERATE_TRANSFER", Grant => "GRANT",
+        Loan => "LOAN", Equity => "EQUITY", Csr => "CSR", VendorFinancing => "VENDOR_FINANCING",
+    }
+);
+named_enum!(
+    /// A project's lifecycle state.
+    ProjectStatus { Draft => "DRAFT", Published => "PUBLISHED", Closed => "CLOSED", Awarded => "AWARDED", Cancelled => "CANCELLED" }
+);
+named_enum!(
+    /// A proposal's lifecycle state.
+    ProposalStatus {
+        Draft => "DRAFT", Submitted => "SUBMITTED", Withdrawn => "WITHDRAWN",
+        Shortlisted => "SHORTLISTED", Accepted => "ACCEPTED", Rejected => "REJECTED",
+    }
+);
+named_enum!(
+    /// Whether an embassy vouches for an investor organisation.
+    VerificationStatus { Pending => "PENDING", Verified => "VERIFIED", Suspended => "SUSPENDED" }
+);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_round_trip() {
+        for d in Dimension::ALL {
+            assert_eq!(Dimension::parse(d.as_str()), Some(*d));
+        }
+        assert_eq!(
+            Sector::parse("DIGITAL_INFRASTRUCTURE"),
+            Some(Sector::DigitalInfrastructure)
+        );
+        assert_eq!(Role::parse("admin"), None);
+    }
+}

@@ -1,0 +1,23 @@
+//! Sinergi's domain: the marketplace's types, state machines, permission rules and validation.
+//!
+//! This crate knows nothing of HTTP, SQL or search engines. Values are parsed into types once
+//! (`Email::parse`, `Money::new`, `Masterplan::validate`) and are valid after that; every
+//! permission decision of DESIGN.md's table is made by a function of [`permissions`].
+
+pub mod commitment;
+pub mod enums;
+pub mod error;
+pub mod masterplan;
+pub mod model;
+pub mod money;
+pub mod permissions;
+pub mod project;
+pub mod proposal;
+pub mod text;
+
+pub use enums::{
+    Dimension, FinancingModel, ProjectStatus, ProposalStatus, Role, Sector, VerificationStatus,
+};
+pub use error::{Error, Result};
+pub use money::{Currency, FxTable, Money};
+pub use permissions::Actor;

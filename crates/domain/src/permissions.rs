@@ -1,0 +1,237 @@
+//! Who may do what: DESIGN.md's permission table, decided here and nowhere else.
+//!
+//! Reads are expressed as *scopes* that the db crate turns into SQL conditions, so a request
+//! never loads what its caller may not see; writes are yes/no checks on loaded objects the
+//! caller could already see. A refused read is NOT_FOUND, exactly like a missing object.
+
+use uuid::Uuid;
+
+use crate::{Error, ProjectStatus, Result, Role};
+
+/// The signed-in caller.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Actor {
+    pub user_id: Uuid,
+    pub role: Role,
+    /// For city officials.
+    pub city_id: Option<Uuid>,
+    /// For embassy liaisons.
+    pub embassy_id: Option<Uuid>,
+    /// For investors.
+    pub organization_id: Option<Uuid>,
+}
+
+/// Which projects a caller may read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ProjectScope {
+    /// PUBLISHED, CLOSED and AWARDED projects only.
+    Public,
+    /// Public ones, and every project of this city.
+    PublicAndCity(Uuid),
+    /// Everything.
+    All,
+}
+
+/// Statuses anybody may read.
+pub const PUBLIC_PROJECT_STATUSES: [ProjectStatus; 3] = [
+    ProjectStatus::Published,
+    ProjectStatus::Closed,
+    ProjectStatus::Awarded,
+];
+
+/// The projects a caller may read.
+pub fn project_scope(actor: Option<&Actor>) -> ProjectScope {
+    match actor {
+        Some(Actor {
+            role: Role::Admin, ..
+        }) => ProjectScope::All,
+        Some(Actor {
+            role: Role::CityOfficial,
+            city_id: Some(c),
+            ..
+        }) => ProjectScope::PublicAndCity(*c),
+        _ => ProjectScope::Public,
+    }
+}
+
+impl ProjectScope {
+    /// Whether a project of this city and status is in scope.
+    pub fn allows(&self, city_id: Uuid, status: ProjectStatus) -> bool {
+        match self {
+            ProjectScope::All => true,
+            ProjectScope::PublicAndCity(c) if *c == city_id => true,
+            _ => PUBLIC_PROJECT_STATUSES.contains(&status),
+        }
+    }
+}
+
+/// Which investor organisations a caller may read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OrganizationScope {
+    None,
+    /// The investor's own organisation.
+    Own(Uuid),
+    /// Organisations referred by this embassy.
+    Embassy(Uuid),
+    /// VERIFIED organisations, and any that bid on a project of this city.
+    VerifiedAndBiddersOf(Uuid),
+    All,
+}
+
+/// The organisations a caller may read.
+pub fn organization_scope(actor: Option<&Actor>) -> OrganizationScope {
+    match actor {
+        Some(Actor {
+            role: Role::Admin, ..
+        }) => OrganizationScope::All,
+        Some(Actor {
+            role: Role::Investor,
+            organization_id: Some(o),
+            ..
+        }) => OrganizationScope::Own(*o),
+        Some(Actor {
+            role: Role::EmbassyLiaison,
+            embassy_id: Some(e),
+            ..
+        }) => OrganizationScope::Embassy(*e),
+        Some(Actor {
+            role: Role::CityOfficial,
+            city_id: Some(c),
+            ..
+        }) => OrganizationScope::VerifiedAndBiddersOf(*c),
+        _ => OrganizationScope::None,
+    }
+}
+
+/// Which proposals a caller may read (the sealed rule applies on top, to their content).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ProposalScope {
+    None,
+    /// The investor's own organisation's.
+    Organization(Uuid),
+    /// Those to this city's projects.
+    City(Uuid),
+    All,
+}
+
+/// The proposals a caller may read.
+pub fn proposal_scope(actor: Option<&Actor>) -> ProposalScope {
+    match actor {
+        Some(Actor {
+            role: Role::Admin, ..
+        }) => ProposalScope::All,
+        Some(Actor {
+            role: Role::Investor,
+            organization_id: Some(o),
+            ..
+        }) => ProposalScope::Organization(*o),
+        Some(Actor {
+            role: Role::CityOfficial,
+            city_id: Some(c),
+            ..
+        }) => ProposalScope::City(*c),
+        _ => ProposalScope::None,
+    }
+}
+
+impl Actor {
+    /// Admins only.
+    pub fn require_admin(&self) -> Result<()> {
+        if self.role == Role::Admin {
+            Ok(())
+        } else {
+            Err(Error::Forbidden)
+        }
+    }
+
+    /// City officials of this city, and admins: masterplans and projects.
+    pub fn require_city_writer(&self, city_id: Uuid) -> Result<()> {
+        match self.role {
+            Role::Admin => Ok(()),
+            Role::CityOfficial if self.city_id == Some(city_id) => Ok(()),
+            _ => Err(Error::Forbidden),
+        }
+    }
+
+    /// Embassy liaisons of the embassy that referred the organisation, and admins.
+    pub fn require_embassy_of(&self, embassy_id: Uuid) -> Result<()> {
+        match self.role {
+            Role::Admin => Ok(()),
+            Role::EmbassyLiaison if self.embassy_id == Some(embassy_id) => Ok(()),
+            _ => Err(Error::Forbidden),
+        }
+    }
+
+    /// The investor's organisation, for investor-only operations.
+    pub fn require_investor(&self) -> Result<Uuid> {
+        match (self.role, self.organization_id) {
+            (Role::Investor, Some(o)) => Ok(o),
+            _ => Err(Error::Forbidden),
+        }
+    }
+
+    /// Whether the caller decides on this city's proposals (city officials of it, admins).
+    pub fn judges_city(&self, city_id: Uuid) -> bool {
+        self.require_city_writer(city_id).is_ok()
+    }
+
+    /// Admins read the audit trail.
+    pub fn can_read_audit(&self) -> bool {
+        self.role == Role::Admin
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn actor(role: Role) -> Actor {
+        Actor {
+            user_id: Uuid::new_v4(),
+            role,
+            city_id: (role == Role::CityOfficial).then(Uuid::new_v4),
+            embassy_id: (role == Role::EmbassyLiaison).then(Uuid::new_v4),
+            organization_id: (role == Role::Investor).then(Uuid::new_v4),
+        }
+    }
+
+    #[test]
+    fn drafts_are_seen_by_their_city_and_admins_only() {
+        let official = actor(Role::CityOfficial);
+        let own = official.city_id.expect("city");
+        let other = Uuid::new_v4();
+        let scope = project_scope(Some(&official));
+        assert!(scope.allows(own, ProjectStatus::Draft));
+        assert!(!scope.allows(other, ProjectStatus::Draft));
+        assert!(!project_scope(None).allows(own, ProjectStatus::Draft));
+        assert!(!project_scope(Some(&actor(Role::Investor))).allows(own, ProjectStatus::Cancelled));
+        assert!(project_scope(Some(&actor(Role::Admin))).allows(other, ProjectStatus::Draft));
+    }
+
+    #[test]
+    fn liaisons_and_investors_see_no_proposals_but_their_own() {
+        assert_eq!(
+            proposal_scope(Some(&actor(Role::EmbassyLiaison))),
+            ProposalScope::None
+        );
+        assert_eq!(proposal_scope(None), ProposalScope::None);
+        assert!(matches!(
+            proposal_scope(Some(&actor(Role::Investor))),
+            ProposalScope::Organization(_)
+        ));
+    }
+
+    #[test]
+    fn writers_are_checked_against_their_own_city_and_embassy() {
+        let official = actor(Role::CityOfficial);
+        assert!(official.require_city_writer(Uuid::new_v4()).is_err());
+        assert!(
+            official
+                .require_city_writer(official.city_id.expect("c"))
+                .is_ok()
+        );
+        let liaison = actor(Role::EmbassyLiaison);
+        assert!(liaison.require_embassy_of(Uuid::new_v4()).is_err());
+        assert!(actor(Role::Investor).require_admin().is_err());
+    }
+}

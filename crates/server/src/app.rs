@@ -1,0 +1,298 @@
+//! The HTTP application: the router around the GraphQL schema, health and readiness, and
+//! graceful shutdown.
+
+use std::future::Future;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use async_graphql::{BatchRequest, http::GraphiQLSource};
+use axum::{
+    Router,
+    body::Bytes,
+    extract::{ConnectInfo, DefaultBodyLimit, State},
+    http::{HeaderMap, HeaderValue, StatusCode, header},
+    response::{Html, IntoResponse, Response},
+    routing::get,
+};
+use serde_json::json;
+use sinergi_api::{ApiState, AppSchema, Caller, Limits, auth::JwtKeys};
+use sinergi_db::Db;
+use sinergi_search::Engine;
+use tokio::net::TcpListener;
+use tower_http::{cors::CorsLayer, timeout::TimeoutLayer, trace::TraceLayer};
+
+use crate::{config::Config, secrets};
+
+/// The most a request body may hold.
+pub const MAX_BODY: usize = 1024 * 1024;
+
+/// Everything a running server holds.
+#[derive(Clone)]
+pub struct App {
+    pub state: Arc<ApiState>,
+    pub schema: AppSchema,
+    pub search: Engine,
+    pub limits: Limits,
+    pub config: Arc<Config>,
+}
+
+impl App {
+    /// Connects, migrates and builds the schema.
+    pub async fn build(config: Config) -> anyhow::Result<Self> {
+        std::fs::create_dir_all(&config.data_dir).map_err(|e| {
+            anyhow::anyhow!(
+                "configuration error: SINERGI_DATA_DIR: cannot create {}: {e}",
+                config.data_dir.display()
+            )
+        })?;
+        let db = Db::connect(&config.database_url)
+            .await
+            .map_err(|e| anyhow::anyhow!("cannot open the database (SINERGI_DATABASE_URL): {e}"))?;
+        Self::with_db(config, db).await
+    }
+
+    /// Migrates a connected database and builds the schema around it.
+    pub async fn with_db(config: Config, db: Db) -> anyhow::Result<Self> {
+        db.migrate().await?;
+        let secret = match &config.jwt_secret {
+            Some(s) => s.clone(),
+            None => secrets::data_dir_secret(&config.data_dir)?,
+        };
+        let keys = JwtKeys::new(&secret, &config.jwt_previous_secrets);
+        let search = match &config.meili_url {
+            Some(url) => Engine::Meilisearch {
+                url: url.clone(),
+                key: config.meili_key.clone(),
+            },
+            None => Engine::Embedded {
+                dir: config.data_dir.join("search"),
+            },
+        };
+        search.prepare()?;
+        let state = Arc::new(ApiState {
+            db,
+            fx: config.fx.clone(),
+            keys,
+            limiter: Default::default(),
+            cursor_key: sinergi_api::auth::token_hash(&format!("cursor:{}", hex::encode(&secret)))
+                .into_bytes(),
+            weights: Default::default(),
+        });
+        let limits = Limits {
+            introspection: config.introspection,
+            ..Limits::default()
+        };
+        let schema = sinergi_api::build_schema(state.clone(), &limits);
+        Ok(Self {
+            state,
+            schema,
+            search,
+            limits,
+            config: Arc::new(config),
+        })
+    }
+
+    /// The routes.
+    pub fn router(&self) -> Router {
+        let mut r = Router::new()
+            .route("/graphql", get(graphiql).post(graphql))
+            .route("/schema.graphql", get(schema_sdl))
+            .route(
+                "/healthz",
+                get(|| async { Json200(json!({"status": "ok"})) }),
+            )
+            .route("/readyz", get(readyz));
+        let origins: Vec<HeaderValue> = self
+            .config
+            .cors_origins
+            .iter()
+            .filter_map(|o| HeaderValue::from_str(o).ok())
+            .collect();
+        if !origins.is_empty() {
+            r = r.layer(
+                CorsLayer::new()
+                    .allow_origin(origins)
+                    .allow_methods([axum::http::Method::GET, axum::http::Method::POST])
+                    .allow_headers([header::AUTHORIZATION, header::CONTENT_TYPE]),
+            );
+        }
+        r.layer(DefaultBodyLimit::max(MAX_BODY))
+            .layer(TimeoutLayer::with_status_code(
+                StatusCode::REQUEST_TIMEOUT,
+                Duration::from_secs(30),
+            ))
+            .layer(TraceLayer::new_for_http())
+            .with_state(self.clone())
+    }
+
+    /// Serves until `shutdown` resolves, then lets requests in flight finish.
+    pub async fn serve(
+        self,
+        listener: TcpListener,
+        shutdown: impl Future<Output = ()> + Send + 'static,
+    ) -> anyhow::Result<()> {
+        let router = self.router();
+        axum::serve(
+            listener,
+            router.into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .with_graceful_shutdown(shutdown)
+        .await?;
+        Ok(())
+    }
+}
+
+struct Json200(serde_json::Value);
+
+impl IntoResponse for Json200 {
+    fn into_response(self) -> Response {
+        (
+            StatusCode::OK,
+            [(header::CONTENT_TYPE, "application/json")],
+            self.0.to_string(),
+        )
+            .into_response()
+    }
+}
+
+fn error_body(status: StatusCode, message: &str, code: &str) -> Response {
+    let body = json!({"errors": [{"message": message, "extensions": {"code": code}}]});
+    (
+        status,
+        [(header::CONTENT_TYPE, "application/json")],
+        body.to_string(),
+    )
+        .into_response()
+}
+
+async fn graphiql(State(app): State<App>) -> Response {
+    if !app.config.graphiql {
+        return (StatusCode::NOT_FOUND, "GraphiQL is switched off").into_response();
+    }
+    Html(GraphiQLSource::build().endpoint("/graphql").finish()).into_response()
+}
+
+async fn schema_sdl() -> Response {
+    (
+        [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
+        sinergi_api::sdl(),
+    )
+        .into_response()
+}
+
+/// Decodes the bearer token once, at the edge.
+fn caller(app: &App, headers: &HeaderMap, addr: SocketAddr) -> Caller {
+    let mut c = Caller {
+        actor: None,
+        address: addr.ip().to_string(),
+        bad_token: false,
+    };
+    if let Some(v) = headers.get(header::AUTHORIZATION) {
+        match v.to_str().ok().and_then(|s| s.strip_prefix("Bearer ")) {
+            Some(token) => match app.state.keys.verify(token.trim()) {
+                Ok(a) => c.actor = Some(a),
+                Err(_) => c.bad_token = true,
+            },
+            None => c.bad_token = true,
+        }
+    }
+    c
+}
+
+async fn graphql(
+    State(app): State<App>,
+    ConnectInfo(addr): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    body: Result<Bytes, axum::extract::rejection::BytesRejection>,
+) -> Response {
+    let body = match body {
+        Ok(b) => b,
+        Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => {
+            return error_body(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "request body over 1 MiB",
+                "QUERY_TOO_COMPLEX",
+            );
+        }
+        Err(_) => {
+            return error_body(
+                StatusCode::BAD_REQUEST,
+                "unreadable request body",
+                "VALIDATION",
+            );
+        }
+    };
+    let req: BatchRequest = match serde_json::from_slice(&body) {
+        Ok(r) => r,
+        Err(_) => {
+            return error_body(
+                StatusCode::BAD_REQUEST,
+                "the body must be a GraphQL request in JSON",
+                "VALIDATION",
+            );
+        }
+    };
+    let who = caller(&app, &headers, addr);
+    let resp = sinergi_api::execute(&app.schema, &app.state, who, req, app.limits.batch).await;
+    match serde_json::to_string(&resp) {
+        Ok(text) => (
+            StatusCode::OK,
+            [(header::CONTENT_TYPE, "application/json")],
+            text,
+        )
+            .into_response(),
+        Err(_) => error_body(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "internal error",
+            "INTERNAL",
+        ),
+    }
+}
+
+async fn readyz(State(app): State<App>) -> Response {
+    let db = app.state.db.ping().await;
+    let search = app.search.check().await;
+    let backlog = sinergi_db::outbox::backlog(&app.state.db).await.ok();
+    let ready = db.is_ok() && search.is_ok();
+    let body = json!({
+        "status": if ready { "ready" } else { "unavailable" },
+        "database": if db.is_ok() { "ok" } else { "unreachable" },
+        "search": {"engine": app.search.name(), "status": match &search { Ok(()) => "ok".to_owned(), Err(e) => e.clone() }},
+        "outboxBacklog": backlog,
+    });
+    let status = if ready {
+        StatusCode::OK
+    } else {
+        StatusCode::SERVICE_UNAVAILABLE
+    };
+    (
+        status,
+        [(header::CONTENT_TYPE, "application/json")],
+        body.to_string(),
+    )
+        .into_response()
+}
+
+/// Resolves on SIGTERM or SIGINT.
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = term => {},
+    }
+    tracing::info!("shutting down: finishing requests in flight");
+}

@@ -1,0 +1,184 @@
+//! The command line: serve, migrate, seed, create-admin, schema, audit verify.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use sinergi_db::{Db, audit};
+
+use crate::{App, Config, app::shutdown_signal, demo};
+
+/// Sinergi: the API of a smart-city investment matchmaking marketplace.
+#[derive(Debug, Parser)]
+#[command(name = "sinergi", version, about)]
+pub struct Cli {
+    /// A TOML file of settings; SINERGI_* environment variables override it.
+    #[arg(long, global = true, env = "SINERGI_CONFIG")]
+    pub config: Option<PathBuf>,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// What to do.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Migrates the database, then serves the API until SIGTERM or SIGINT.
+    Serve {
+        /// Seed the demo data first when the database is empty.
+        #[arg(long)]
+        demo: bool,
+    },
+    /// Brings the database schema up to date.
+    Migrate,
+    /// Loads data.
+    Seed {
+        /// The demo data set (cities, embassies, investors, projects, demo accounts).
+        #[arg(long)]
+        demo: bool,
+    },
+    /// Creates an admin account unless one with this e-mail exists.
+    CreateAdmin {
+        #[arg(long)]
+        email: String,
+        #[arg(long)]
+        password: String,
+        #[arg(long, default_value = "Administrator")]
+        name: String,
+    },
+    /// Prints the GraphQL SDL.
+    Schema,
+    /// The audit trail.
+    Audit {
+        #[command(subcommand)]
+        command: AuditCommand,
+    },
+}
+
+/// Audit trail commands.
+#[derive(Debug, Subcommand)]
+pub enum AuditCommand {
+    /// Walks the hash chain and names the first broken link.
+    Verify,
+}
+
+fn init_tracing(filter: &str) {
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::new(filter))
+        .with_writer(std::io::stderr)
+        .try_init();
+}
+
+/// Runs the command line.
+pub async fn main() -> ExitCode {
+    let cli = Cli::parse();
+    if let Command::Schema = cli.command {
+        print!("{}", sinergi_api::sdl());
+        return ExitCode::SUCCESS;
+    }
+    let config = match Config::load(cli.config.as_deref()) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("{e}");
+            return ExitCode::from(2);
+        }
+    };
+    init_tracing(&config.log);
+    match run(cli.command, config).await {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn open_db(config: &Config) -> anyhow::Result<Db> {
+    std::fs::create_dir_all(&config.data_dir)?;
+    let db = Db::connect(&config.database_url)
+        .await
+        .map_err(|e| anyhow::anyhow!("cannot open the database (SINERGI_DATABASE_URL): {e}"))?;
+    db.migrate().await?;
+    Ok(db)
+}
+
+async fn run(command: Command, config: Config) -> anyhow::Result<ExitCode> {
+    match command {
+        Command::Schema => print!("{}", sinergi_api::sdl()),
+        Command::Migrate => {
+            let db = open_db(&config).await?;
+            println!(
+                "database migrated ({} migrations applied)",
+                db.applied_migrations().await?
+            );
+        }
+        Command::Seed { demo: false } => {
+            eprintln!("nothing to seed: pass --demo");
+            return Ok(ExitCode::from(2));
+        }
+        Command::Seed { demo: true } => {
+            let db = open_db(&config).await?;
+            report_seed(demo::seed(&db, &config.fx).await?);
+        }
+        Command::CreateAdmin {
+            email,
+            password,
+            name,
+        } => {
+            sinergi_api::auth::check_password("--password", &password)
+                .map_err(|_| anyhow::anyhow!("--password must be 10 to 200 characters"))?;
+            let db = open_db(&config).await?;
+            let hash = sinergi_api::auth::hash_password(password)
+                .await
+                .map_err(|_| anyhow::anyhow!("password hashing failed"))?;
+            let (user, created) = sinergi_db::users::ensure_admin(&db, &email, &name, hash)
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            if created {
+                println!("created admin {}", user.email);
+            } else {
+                println!(
+                    "a user with e-mail {} exists already; nothing changed",
+                    user.email
+                );
+            }
+        }
+        Command::Audit {
+            command: AuditCommand::Verify,
+        } => {
+            let db = open_db(&config).await?;
+            match audit::verify(&db).await? {
+                audit::Verification::Intact { events } => {
+                    println!("audit chain intact: {events} events")
+                }
+                audit::Verification::Broken { sequence, problem } => {
+                    eprintln!("audit chain broken at event {sequence}: {problem}");
+                    return Ok(ExitCode::FAILURE);
+                }
+            }
+        }
+        Command::Serve { demo: with_demo } => {
+            let app = App::build(config).await?;
+            if with_demo {
+                report_seed(demo::seed(&app.state.db, &app.state.fx).await?);
+            }
+            let listener = tokio::net::TcpListener::bind(app.config.bind)
+                .await
+                .map_err(|e| {
+                    anyhow::anyhow!("cannot listen on SINERGI_BIND={}: {e}", app.config.bind)
+                })?;
+            let addr = listener.local_addr()?;
+            tracing::info!(%addr, "serving GraphQL at http://{addr}/graphql");
+            eprintln!("sinergi listening on http://{addr}/graphql");
+            app.serve(listener, shutdown_signal()).await?;
+            tracing::info!("stopped");
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn report_seed(outcome: demo::Outcome) {
+    match outcome {
+        demo::Outcome::Seeded(s) => println!("demo data seeded: {s}"),
+        demo::Outcome::AlreadyThere => println!("demo data already present; nothing changed"),
+    }
+}

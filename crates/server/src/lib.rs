@@ -1,0 +1,11 @@
+//! The `sinergi` binary's library: configuration, the command line, the HTTP application,
+//! the demo data set and telemetry. Only this crate reads the environment.
+
+pub mod app;
+pub mod cli;
+pub mod config;
+pub mod demo;
+mod secrets;
+
+pub use app::App;
+pub use config::Config;

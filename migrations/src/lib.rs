@@ -1,0 +1,25 @@
+//! Sinergi's database schema as sea-orm migrations, identical on SQLite and PostgreSQL.
+//!
+//! Identifiers are UUIDs stored as 36-character text and money amounts as exact decimal text
+//! beside an ISO 4217 code, so both engines hold the same bytes and nothing is a float.
+
+pub use sea_orm_migration::prelude::*;
+
+mod helpers;
+mod m20261122_000001_create_people;
+mod m20261122_000002_create_marketplace;
+mod m20261122_000003_create_ledgers;
+
+/// Runs Sinergi's migrations in order.
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![
+            Box::new(m20261122_000001_create_people::Migration),
+            Box::new(m20261122_000002_create_marketplace::Migration),
+            Box::new(m20261122_000003_create_ledgers::Migration),
+        ]
+    }
+}

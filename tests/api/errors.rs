@@ -1,0 +1,235 @@
+//! The exact JSON of each error code, and the query limits.
+
+use chrono::Duration;
+use serde_json::{Value, json};
+
+use crate::helpers::{TestApp, code, ext};
+use crate::world::{MASTERPLAN, World};
+
+#[tokio::test]
+async fn each_error_code_has_its_contract_shape() {
+    let app = TestApp::spawn().await;
+    let w = World::build(&app, Duration::days(2)).await;
+    // VALIDATION names the field.
+    let mut plan = crate::world::masterplan();
+    plan["priorities"][0]["weight"] = json!(0.9);
+    let r = app
+        .gql(
+            Some(&w.official_ambon),
+            MASTERPLAN,
+            json!({"c": w.ambon, "i": plan}),
+        )
+        .await;
+    assert_eq!(
+        ext(&r),
+        json!({"code": "VALIDATION", "field": "input.priorities.weight"})
+    );
+    plan["priorities"][0]["weight"] = json!(-0.1);
+    let r = app
+        .gql(
+            Some(&w.official_ambon),
+            MASTERPLAN,
+            json!({"c": w.ambon, "i": plan}),
+        )
+        .await;
+    assert_eq!(
+        ext(&r),
+        json!({"code": "VALIDATION", "field": "input.priorities.0.weight"})
+    );
+    let r = app
+        .gql(None, "{cities(first:0){totalCount}}", json!({}))
+        .await;
+    assert_eq!(ext(&r), json!({"code": "VALIDATION", "field": "first"}));
+    let r = app
+        .gql(
+            None,
+            "{cities(first:1,after:\"bm90LWEtY3Vyc29y\"){totalCount}}",
+            json!({}),
+        )
+        .await;
+    assert_eq!(ext(&r), json!({"code": "VALIDATION", "field": "after"}));
+    let page = app
+        .ok(None, "{cities(first:1){edges{cursor}}}", json!({}))
+        .await;
+    let cursor = page["cities"]["edges"][0]["cursor"]
+        .as_str()
+        .expect("cursor")
+        .to_owned();
+    let r = app
+        .gql(
+            Some(&w.admin),
+            "query($a:String){auditEvents(first:1,after:$a){totalCount}}",
+            json!({"a": cursor}),
+        )
+        .await;
+    assert_eq!(code(&r), "VALIDATION", "a cursor from another list");
+    let next = app
+        .ok(
+            None,
+            "query($a:String){cities(first:1,after:$a){edges{node{name}}}}",
+            json!({"a": cursor}),
+        )
+        .await;
+    assert_eq!(next["cities"]["edges"][0]["node"]["name"], "Semarang");
+    let mut bad_money = crate::world::proposal_input(&w.project, "1", "a");
+    bad_money["amount"]["currency"] = json!("XYZ");
+    let r = app
+        .gql(
+            Some(&w.investor_a),
+            crate::world::SAVE,
+            json!({"i": bad_money}),
+        )
+        .await;
+    assert_eq!(
+        ext(&r),
+        json!({"code": "VALIDATION", "field": "input.amount.currency"})
+    );
+    // NOT_FOUND for a missing object, exactly as for a hidden one.
+    let missing = uuid::Uuid::new_v4().to_string();
+    let r = app
+        .gql(
+            Some(&w.official_ambon),
+            "mutation($id:ID!){publishProject(id:$id){id}}",
+            json!({"id": missing}),
+        )
+        .await;
+    assert_eq!(r["errors"][0]["extensions"], json!({"code": "NOT_FOUND"}));
+    let hidden = app
+        .gql(
+            Some(&w.official_semarang),
+            "mutation($id:ID!){publishProject(id:$id){id}}",
+            json!({"id": w.draft}),
+        )
+        .await;
+    assert_eq!(hidden["errors"][0]["message"], r["errors"][0]["message"]);
+    assert_eq!(
+        hidden["errors"][0]["extensions"],
+        r["errors"][0]["extensions"]
+    );
+    // CONFLICT carries a reason; FORBIDDEN and UNAUTHENTICATED only the code.
+    let r = app
+        .gql(
+            Some(&w.official_ambon),
+            "mutation($id:ID!){closeProject(id:$id){id}}",
+            json!({"id": w.project}),
+        )
+        .await;
+    assert_eq!(
+        ext(&r),
+        json!({"code": "CONFLICT", "reason": "SEALED_UNTIL_DEADLINE"})
+    );
+    let r = app
+        .gql(Some(&w.investor_a), "{auditEvents{totalCount}}", json!({}))
+        .await;
+    assert_eq!(ext(&r), json!({"code": "FORBIDDEN"}));
+    let r = app.gql(None, "{auditEvents{totalCount}}", json!({})).await;
+    assert_eq!(ext(&r), json!({"code": "UNAUTHENTICATED"}));
+    // A feature not built yet says so, with no fake data.
+    let r = app.gql(None, "{projects{totalHits}}", json!({})).await;
+    assert_eq!(code(&r), "INTERNAL");
+    assert!(
+        r["errors"][0]["message"]
+            .as_str()
+            .expect("m")
+            .contains("not available yet")
+    );
+    assert_eq!(r["data"], Value::Null);
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn queries_over_the_limits_are_too_complex() {
+    let app = TestApp::spawn().await;
+    let deep = format!(
+        "{{{}name{}}}",
+        "cities{edges{node{projects{edges{node{city{".repeat(3),
+        "}}}}}}}".repeat(3)
+    );
+    let r = app.gql(None, &deep, json!({})).await;
+    assert_eq!(code(&r), "QUERY_TOO_COMPLEX", "{r}");
+    let wide = format!(
+        "{{{}}}",
+        (0..40)
+            .map(|i| format!("a{i}: embassies{{name}}"))
+            .collect::<Vec<_>>()
+            .join(" ")
+    );
+    let r = app.gql(None, &wide, json!({})).await;
+    assert_eq!(code(&r), "QUERY_TOO_COMPLEX", "{r}");
+    let costly = "{cities(first:100){edges{node{projects(first:100){edges{node{title}}}}}}}";
+    let r = app.gql(None, costly, json!({})).await;
+    assert_eq!(code(&r), "QUERY_TOO_COMPLEX", "{r}");
+    let batch: Vec<Value> = (0..11)
+        .map(|_| json!({"query": "{embassies{name}}"}))
+        .collect();
+    let r: Value = app
+        .http
+        .post(app.url("/graphql"))
+        .json(&batch)
+        .send()
+        .await
+        .expect("send")
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(code(&r), "QUERY_TOO_COMPLEX", "{r}");
+    let batch: Vec<Value> = (0..2)
+        .map(|_| json!({"query": "{embassies{name}}"}))
+        .collect();
+    let r: Value = app
+        .http
+        .post(app.url("/graphql"))
+        .json(&batch)
+        .send()
+        .await
+        .expect("send")
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(r.as_array().map(Vec::len), Some(2), "a small batch runs");
+    let big = json!({"query": format!("{{embassies{{name}}}} #{}", "x".repeat(1_100_000))});
+    let resp = app
+        .http
+        .post(app.url("/graphql"))
+        .json(&big)
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(resp.status(), 413);
+    let r: Value = resp.json().await.expect("json");
+    assert_eq!(code(&r), "QUERY_TOO_COMPLEX");
+    let r = app.gql(None, "{ nope }", json!({})).await;
+    assert_eq!(code(&r), "VALIDATION");
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn a_page_of_twenty_projects_costs_the_same_statements_as_a_page_of_one() {
+    use std::sync::atomic::Ordering;
+    let app = TestApp::spawn().await;
+    let w = World::build(&app, Duration::days(2)).await;
+    for i in 0..20 {
+        let d = app
+            .ok(Some(&w.official_ambon), crate::world::CREATE_PROJECT, json!({"c": w.ambon, "i": crate::world::project_input(&format!("P{i}"), chrono::Utc::now() + Duration::days(3))}))
+            .await;
+        assert!(d["createProject"]["id"].is_string());
+    }
+    let q = "query($c:ID!,$n:Int){city(id:$c){projects(first:$n){edges{node{title capex{amountUsd} city{name masterplan{version priorities{dimension}}} proposalCount}}}}}";
+    let mut costs = Vec::new();
+    for n in [1, 20] {
+        let before = app.statements.load(Ordering::SeqCst);
+        let d = app
+            .ok(Some(&w.official_ambon), q, json!({"c": w.ambon, "n": n}))
+            .await;
+        costs.push(app.statements.load(Ordering::SeqCst) - before);
+        assert_eq!(
+            d["city"]["projects"]["edges"].as_array().map(Vec::len),
+            Some(n)
+        );
+    }
+    assert_eq!(
+        costs[0], costs[1],
+        "statements for 1 and 20 projects: {costs:?}"
+    );
+    app.stop().await;
+}

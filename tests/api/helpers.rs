@@ -1,0 +1,177 @@
+//! Starting the application and talking to it.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use sea_orm::ConnectionTrait;
+use serde_json::{Value, json};
+use sinergi_db::Db;
+use sinergi_server::{App, Config};
+use tokio::sync::oneshot;
+
+/// A running server with its own database.
+pub struct TestApp {
+    pub addr: SocketAddr,
+    pub http: reqwest::Client,
+    pub db: Db,
+    pub statements: Arc<AtomicU64>,
+    pub config: Config,
+    _dir: tempfile::TempDir,
+    stop: Option<oneshot::Sender<()>>,
+    server: Option<tokio::task::JoinHandle<anyhow::Result<()>>>,
+}
+
+/// A fresh, empty database URL: a file in `dir`, or a new PostgreSQL database.
+pub async fn fresh_database(dir: &std::path::Path) -> String {
+    match std::env::var("SINERGI_TEST_DATABASE_URL") {
+        Ok(base) => {
+            let name = format!("sinergi_t_{}", uuid::Uuid::new_v4().simple());
+            let admin = Db::connect(&base)
+                .await
+                .expect("connect to SINERGI_TEST_DATABASE_URL");
+            admin
+                .conn()
+                .execute_unprepared(&format!("CREATE DATABASE {name}"))
+                .await
+                .expect("create database");
+            admin.close().await.ok();
+            let (prefix, _) = base
+                .rsplit_once('/')
+                .expect("database URL with a database name");
+            format!("{prefix}/{name}")
+        }
+        Err(_) => format!("sqlite://{}", dir.join("test.db").display()),
+    }
+}
+
+/// A configuration for tests: a temporary data directory and a fixed secret.
+pub fn test_config(dir: &std::path::Path, database_url: String) -> Config {
+    Config {
+        data_dir: dir.to_path_buf(),
+        database_url,
+        bind: "127.0.0.1:0".parse().expect("addr"),
+        meili_url: None,
+        meili_key: None,
+        jwt_secret: Some(b"test-secret-test-secret-test-secret-0123".to_vec()),
+        jwt_previous_secrets: vec![],
+        log: "warn".into(),
+        fx: Default::default(),
+        cors_origins: vec![],
+        graphiql: true,
+        introspection: true,
+    }
+}
+
+impl TestApp {
+    /// Starts the application on port 0 with a fresh database.
+    pub async fn spawn() -> Self {
+        Self::spawn_with(|_| {}).await
+    }
+
+    /// Starts it with an adjusted configuration.
+    pub async fn spawn_with(adjust: impl FnOnce(&mut Config)) -> Self {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let url = fresh_database(dir.path()).await;
+        let mut config = test_config(dir.path(), url.clone());
+        adjust(&mut config);
+        let mut db = Db::connect(&url).await.expect("connect");
+        let statements = Arc::new(AtomicU64::new(0));
+        let counter = statements.clone();
+        db.on_statement(move || {
+            counter.fetch_add(1, Ordering::Relaxed);
+        });
+        let app = App::with_db(config.clone(), db.clone()).await.expect("app");
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
+        let addr = listener.local_addr().expect("addr");
+        let (tx, rx) = oneshot::channel::<()>();
+        let server = tokio::spawn(app.serve(listener, async {
+            let _ = rx.await;
+        }));
+        Self {
+            addr,
+            http: reqwest::Client::new(),
+            db,
+            statements,
+            config,
+            _dir: dir,
+            stop: Some(tx),
+            server: Some(server),
+        }
+    }
+
+    /// The URL of a path.
+    pub fn url(&self, path: &str) -> String {
+        format!("http://{}{path}", self.addr)
+    }
+
+    /// Posts a GraphQL request; returns the whole JSON response.
+    pub async fn gql(&self, token: Option<&str>, query: &str, variables: Value) -> Value {
+        let mut req = self
+            .http
+            .post(self.url("/graphql"))
+            .json(&json!({"query": query, "variables": variables}));
+        if let Some(t) = token {
+            req = req.bearer_auth(t);
+        }
+        req.send().await.expect("send").json().await.expect("json")
+    }
+
+    /// Posts a GraphQL request that must succeed; returns `data`.
+    pub async fn ok(&self, token: Option<&str>, query: &str, variables: Value) -> Value {
+        let r = self.gql(token, query, variables).await;
+        assert!(r.get("errors").is_none(), "unexpected errors: {r}");
+        r["data"].clone()
+    }
+
+    /// Creates an admin directly (as `sinergi create-admin` does) and signs in.
+    pub async fn admin_token(&self) -> String {
+        let hash = sinergi_api::auth::hash_password("admin-password-1".into())
+            .await
+            .expect("hash");
+        sinergi_db::users::ensure_admin(&self.db, "admin@test.example", "Admin", hash)
+            .await
+            .expect("admin");
+        self.login("admin@test.example", "admin-password-1").await
+    }
+
+    /// Signs in; returns the access token.
+    pub async fn login(&self, email: &str, password: &str) -> String {
+        let d = self
+            .ok(
+                None,
+                "mutation($e:String!,$p:String!){login(email:$e,password:$p){accessToken}}",
+                json!({"e": email, "p": password}),
+            )
+            .await;
+        d["login"]["accessToken"]
+            .as_str()
+            .expect("token")
+            .to_owned()
+    }
+
+    /// Stops the server, letting requests in flight finish.
+    pub async fn stop(mut self) {
+        if let Some(tx) = self.stop.take() {
+            let _ = tx.send(());
+        }
+        if let Some(h) = self.server.take() {
+            h.await.expect("join").expect("serve");
+        }
+    }
+}
+
+/// The error code of the first error of a response.
+pub fn code(r: &Value) -> String {
+    r["errors"][0]["extensions"]["code"]
+        .as_str()
+        .unwrap_or("<none>")
+        .to_owned()
+}
+
+/// The whole first error's extensions.
+pub fn ext(r: &Value) -> Value {
+    r["errors"][0]["extensions"].clone()
+}

@@ -1,0 +1,11 @@
+//! Black-box tests: the real server on port 0 with a fresh, migrated database (SQLite, or
+//! PostgreSQL when SINERGI_TEST_DATABASE_URL is set), spoken to in GraphQL over HTTP.
+
+mod helpers;
+mod world;
+
+mod auth;
+mod errors;
+mod foundation;
+mod journey;
+mod permissions;
