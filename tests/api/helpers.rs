@@ -60,6 +60,7 @@ pub fn test_config(dir: &std::path::Path, database_url: String) -> Config {
         cors_origins: vec![],
         graphiql: true,
         introspection: true,
+        weights: Default::default(),
     }
 }
 

@@ -8,4 +8,5 @@ mod auth;
 mod errors;
 mod foundation;
 mod journey;
+mod matching;
 mod permissions;

@@ -7,6 +7,7 @@ pub mod cursor;
 pub mod error;
 pub mod limits;
 pub mod loaders;
+pub mod recommend;
 mod resolvers;
 mod scores;
 pub mod state;

@@ -66,6 +66,8 @@ pub struct Loaders {
     pub users: DataLoader<FnLoader<User>>,
     /// Submitted proposals per project.
     pub proposal_counts: DataLoader<FnLoader<i64>>,
+    /// Stored match scores per proposal.
+    pub scores: DataLoader<FnLoader<sinergi_db::scores::StoredScore>>,
     /// The caller's organisation's proposal per project.
     pub my_proposals: DataLoader<FnLoader<Proposal>>,
 }
@@ -112,6 +114,11 @@ impl Loaders {
             }),
             proposal_counts: loader(db, |db, ids| async move {
                 projects::proposal_counts(&db, &ids).await
+            }),
+            scores: loader(db, |db, ids| async move {
+                Ok(keyed(sinergi_db::scores::stored(&db, &ids).await?, |s| {
+                    s.proposal_id
+                }))
             }),
             my_proposals: loader(db, move |db, ids| async move {
                 match org {

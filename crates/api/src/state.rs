@@ -20,6 +20,18 @@ pub struct ApiState {
     /// Signs pagination cursors so a tampered one is refused.
     pub cursor_key: Vec<u8>,
     pub weights: Weights,
+    /// Open projects and verified organisations, ready to score.
+    pub recommendations: crate::recommend::Cache,
+}
+
+impl ApiState {
+    /// What scoring needs: the FX table and the weights.
+    pub fn scoring(&self) -> sinergi_db::scores::Scoring<'_> {
+        sinergi_db::scores::Scoring {
+            fx: &self.fx,
+            weights: &self.weights,
+        }
+    }
 }
 
 /// Who is asking, decoded once at the HTTP edge.

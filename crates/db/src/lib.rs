@@ -19,6 +19,7 @@ pub mod page;
 pub mod places;
 pub mod projects;
 pub mod proposals;
+pub mod scores;
 mod tx;
 pub mod users;
 

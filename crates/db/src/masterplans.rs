@@ -13,6 +13,7 @@ use crate::{
     audit::now_micros,
     codec,
     entities::{cities, masterplans as mp, priorities as pr},
+    scores::{self, Scoring},
     tx::Mutation,
 };
 
@@ -20,6 +21,7 @@ use crate::{
 pub async fn set(
     db: &Db,
     actor: &Actor,
+    scoring: Scoring<'_>,
     city_id: Uuid,
     content: MasterplanContent,
 ) -> Result<Masterplan> {
@@ -74,6 +76,10 @@ pub async fn set(
         );
     }
     let plan = crate::convert::masterplan(row, prows)?;
+    // Every score of the city follows the new version in the same transaction, so none is
+    // ever served against an older masterplan as if it were current.
+    let ids = scores::ids_for_city(&m.txn, &city_id.to_string()).await?;
+    let rescored = scores::rescore(&m.txn, scoring, &ids).await?;
     let weights: serde_json::Map<String, serde_json::Value> = content
         .priorities
         .iter()
@@ -84,7 +90,7 @@ pub async fn set(
         "masterplan.replaced",
         "city",
         city_id,
-        json!({"version": version, "weights": weights}),
+        json!({"version": version, "weights": weights, "rescored": rescored}),
     )
     .await?;
     Ok(plan)

@@ -20,6 +20,7 @@ use crate::{
     codec,
     entities::{investor_organizations as org, projects, proposals},
     page::{self, Key, Page},
+    scores::{self, Scoring},
     tx::Mutation,
 };
 
@@ -222,6 +223,7 @@ pub(crate) async fn load_managed(m: &Mutation<'_>, actor: &Actor, id: Uuid) -> R
 pub async fn set_verification(
     db: &Db,
     actor: &Actor,
+    scoring: Scoring<'_>,
     id: Uuid,
     to: VerificationStatus,
     reason: Option<&str>,
@@ -243,6 +245,9 @@ pub async fn set_verification(
     am.suspension_reason = Set(reason.clone());
     am.updated_at = Set(now_micros());
     let o = Organization::try_from(am.update(&m.txn).await?)?;
+    // Standing is part of every score of the organisation's proposals.
+    let ids = scores::ids_for_organization(&m.txn, &id.to_string()).await?;
+    scores::rescore(&m.txn, scoring, &ids).await?;
     let action = if to == VerificationStatus::Verified {
         "organization.verified"
     } else {
@@ -257,4 +262,13 @@ pub async fn set_verification(
     )
     .await?;
     Ok(o)
+}
+
+/// Every VERIFIED organisation: the candidates of recommendations.
+pub async fn verified(db: &Db) -> Result<Vec<Organization>> {
+    let rows = org::Entity::find()
+        .filter(org::Column::Verification.eq(VerificationStatus::Verified.as_str()))
+        .all(db.conn())
+        .await?;
+    crate::convert::all(rows)
 }

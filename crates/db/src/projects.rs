@@ -310,3 +310,40 @@ pub async fn cancel(db: &Db, actor: &Actor, id: Uuid, reason: &str) -> Result<Pr
     )
     .await
 }
+
+/// PUBLISHED projects whose deadline is still ahead: the candidates of recommendations.
+pub async fn open(db: &Db, now: DateTime<Utc>) -> Result<Vec<Project>> {
+    let rows = pj::Entity::find()
+        .filter(pj::Column::Status.eq(ProjectStatus::Published.as_str()))
+        .filter(pj::Column::ProposalDeadline.gt(now))
+        .all(db.conn())
+        .await?;
+    crate::convert::all(rows)
+}
+
+/// A fingerprint of every project and organisation: it changes whenever one is created or
+/// updated, so caches built from them know when to rebuild.
+pub async fn fingerprint(db: &Db) -> Result<String> {
+    let p: Option<(i64, Option<DateTime<Utc>>)> = pj::Entity::find()
+        .select_only()
+        .column_as(pj::Column::Id.count(), "n")
+        .column_as(pj::Column::UpdatedAt.max(), "m")
+        .into_tuple()
+        .one(db.conn())
+        .await?;
+    let o: Option<(i64, Option<DateTime<Utc>>)> =
+        crate::entities::investor_organizations::Entity::find()
+            .select_only()
+            .column_as(
+                crate::entities::investor_organizations::Column::Id.count(),
+                "n",
+            )
+            .column_as(
+                crate::entities::investor_organizations::Column::UpdatedAt.max(),
+                "m",
+            )
+            .into_tuple()
+            .one(db.conn())
+            .await?;
+    Ok(format!("{p:?}/{o:?}"))
+}

@@ -10,7 +10,7 @@ use sea_orm::{
 };
 use serde_json::json;
 use sinergi_domain::{
-    Actor, Error as Rule, FxTable, ProjectStatus, ProposalStatus, VerificationStatus,
+    Actor, Error as Rule, ProjectStatus, ProposalStatus, VerificationStatus,
     commitment::commitment,
     model::Proposal,
     permissions::{ProposalScope, project_scope, proposal_scope},
@@ -29,6 +29,7 @@ use crate::{
     outbox,
     page::{self, Key, Page},
     projects::scope_condition as project_condition,
+    scores::{self, Scoring},
     tx::Mutation,
 };
 
@@ -183,14 +184,14 @@ async fn seal(
 pub async fn save(
     db: &Db,
     actor: &Actor,
-    fx: &FxTable,
+    scoring: Scoring<'_>,
     project_id: Uuid,
     content: ProposalContent,
     now: DateTime<Utc>,
 ) -> Result<Proposal> {
     let org_id = actor.require_investor()?;
     let content = content.validate()?;
-    if !fx.knows(content.amount.currency()) {
+    if !scoring.fx.knows(content.amount.currency()) {
         return Err(
             Rule::validation("input.amount.currency", "no FX rate for this currency").into(),
         );
@@ -254,6 +255,9 @@ pub async fn save(
         }
         (_, None) => return Err(Rule::NotFound.into()),
     };
+    if action == "proposal.revised" {
+        scores::rescore(&m.txn, scoring, std::slice::from_ref(&row.id)).await?;
+    }
     let proposal = Proposal::try_from(row)?;
     m.commit(
         Some(actor.user_id),
@@ -285,7 +289,13 @@ async fn load_own(
 }
 
 /// Submits a DRAFT: seals it with a fresh commitment.
-pub async fn submit(db: &Db, actor: &Actor, id: Uuid, now: DateTime<Utc>) -> Result<Proposal> {
+pub async fn submit(
+    db: &Db,
+    actor: &Actor,
+    scoring: Scoring<'_>,
+    id: Uuid,
+    now: DateTime<Utc>,
+) -> Result<Proposal> {
     let m = Mutation::begin(db).await?;
     let (row, project) = load_own(&m, actor, id).await?;
     let o = org::Entity::find_by_id(row.organization_id.clone())
@@ -303,6 +313,7 @@ pub async fn submit(db: &Db, actor: &Actor, id: Uuid, now: DateTime<Utc>) -> Res
     am.submitted_at = Set(Some(now_micros()));
     am.updated_at = Set(now_micros());
     let p = Proposal::try_from(am.update(&m.txn).await?)?;
+    scores::rescore(&m.txn, scoring, &[id.to_string()]).await?;
     m.commit(
         Some(actor.user_id),
         "proposal.submitted",

@@ -8,6 +8,14 @@
 //! an Indonesian focus area such as "peringatan dini banjir" matches an approach that uses those
 //! words, not one that says "flood early warning" — masterplans that want both languages list both.
 
+pub mod fast;
+pub mod recommend;
 mod score;
 
-pub use score::{Component, ProjectTerms, ProposalTerms, Score, Weights, score};
+#[cfg(test)]
+mod properties;
+
+pub use score::{
+    Component, ProjectTerms, ProposalTerms, Score, Weights, alignment_value, budget_value,
+    focus_areas_for, focus_value, matched_areas, plan_weights, score, strengths, timeline_value,
+};

@@ -101,33 +101,80 @@ fn money(usd: f64) -> String {
     }
 }
 
-fn dimension_alignment(plan: &MasterplanContent, p: &ProposalTerms) -> (f64, String) {
-    let total_strength: f64 = p.contributions.iter().map(|(_, s)| s.max(0.0)).sum();
-    let max_weight = plan.priorities.iter().map(|x| x.weight).fold(0.0, f64::max);
-    if total_strength <= 0.0 || max_weight <= 0.0 {
-        return (
-            0.0,
-            "Claims no contribution to the masterplan's dimensions.".into(),
-        );
+/// `dimension_alignment`: Σ weight(d) × strength(d) / Σ strength, over the largest weight.
+pub fn alignment_value(plan_weights: &[f64; 6], strengths: &[f64; 6]) -> f64 {
+    let mut total = 0.0;
+    let mut weighted = 0.0;
+    let mut max_weight: f64 = 0.0;
+    for i in 0..6 {
+        let s = strengths[i].max(0.0);
+        total += s;
+        weighted += plan_weights[i] * s;
+        max_weight = max_weight.max(plan_weights[i]);
     }
-    let weighted: f64 = p
-        .contributions
-        .iter()
-        .map(|(d, s)| plan.weight(*d) * s.max(0.0))
-        .sum::<f64>();
-    let value = (weighted / total_strength / max_weight).clamp(0.0, 1.0);
+    if total <= 0.0 || max_weight <= 0.0 {
+        0.0
+    } else {
+        (weighted / total / max_weight).clamp(0.0, 1.0)
+    }
+}
+
+/// `budget_fit`: r = amount / capex; 1 for 0.9 ≤ r ≤ 1.2, r/0.9 below, max(0, 1 − (r − 1.2)/0.8) above.
+pub fn budget_value(amount_usd: f64, capex_usd: f64) -> f64 {
+    if capex_usd <= 0.0 {
+        return 0.0;
+    }
+    let r = amount_usd / capex_usd;
+    let v = if r < 0.9 {
+        r / 0.9
+    } else if r <= 1.2 {
+        1.0
+    } else {
+        1.0 - (r - 1.2) / 0.8
+    };
+    v.clamp(0.0, 1.0)
+}
+
+/// `timeline_fit`: t = proposed / planned; 1 for t ≤ 1, max(0, 2 − t) above.
+pub fn timeline_value(proposed: f64, planned: f64) -> f64 {
+    let t = proposed / planned.max(1.0);
+    if t <= 1.0 { 1.0 } else { (2.0 - t).max(0.0) }
+}
+
+/// The masterplan's weights in the enum's order.
+pub fn plan_weights(plan: &MasterplanContent) -> [f64; 6] {
+    let mut w = [0.0; 6];
+    for p in &plan.priorities {
+        w[p.dimension.index()] = p.weight;
+    }
+    w
+}
+
+/// Contributions as strengths in the enum's order.
+pub fn strengths(contributions: &[(Dimension, f64)]) -> [f64; 6] {
+    let mut s = [0.0; 6];
+    for (d, v) in contributions {
+        s[d.index()] = *v;
+    }
+    s
+}
+
+fn dimension_alignment(plan: &MasterplanContent, p: &ProposalTerms) -> (f64, String) {
+    let max_weight = plan.priorities.iter().map(|x| x.weight).fold(0.0, f64::max);
+    let value = alignment_value(&plan_weights(plan), &strengths(&p.contributions));
     let top = p
         .contributions
         .iter()
+        .filter(|(_, s)| *s > 0.0)
         .max_by(|a, b| a.1.total_cmp(&b.1).then(b.0.cmp(&a.0)))
         .map(|(d, _)| *d);
     let text = match top {
-        Some(d) => format!(
+        Some(d) if max_weight > 0.0 => format!(
             "Strongest contribution is to {d}, which the masterplan weighs {:.0}% (top priority {:.0}%).",
             plan.weight(d) * 100.0,
             max_weight * 100.0
         ),
-        None => "Claims no contribution to the masterplan's dimensions.".into(),
+        _ => "Claims no contribution to the masterplan's dimensions.".into(),
     };
     (value, text)
 }
@@ -140,20 +187,46 @@ fn budget_fit(project: &ProjectTerms, p: &ProposalTerms) -> (f64, String) {
         );
     }
     let r = p.amount_usd / project.capex_usd;
-    let value = if r < 0.9 {
-        r / 0.9
-    } else if r <= 1.2 {
-        1.0
-    } else {
-        (1.0 - (r - 1.2) / 0.8).max(0.0)
-    };
     let text = format!(
         "Offers {:.0}% of the capex estimate ({} of {}).",
         r * 100.0,
         money(p.amount_usd),
         money(project.capex_usd).trim_start_matches("USD ")
     );
-    (value.clamp(0.0, 1.0), text)
+    (budget_value(p.amount_usd, project.capex_usd), text)
+}
+
+/// The focus areas of the masterplan that apply to a project (those of its dimensions).
+pub fn focus_areas_for<'a>(
+    plan: &'a MasterplanContent,
+    dimensions: &[Dimension],
+) -> Vec<&'a String> {
+    plan.priorities
+        .iter()
+        .filter(|x| dimensions.contains(&x.dimension))
+        .flat_map(|x| x.focus_areas.iter())
+        .collect()
+}
+
+/// The focus areas whose every word occurs as a word of the approach (case and accents folded).
+pub fn matched_areas<'a>(areas: &[&'a String], approach: &str) -> Vec<&'a String> {
+    let words: std::collections::HashSet<String> = text::words(approach).into_iter().collect();
+    areas
+        .iter()
+        .copied()
+        .filter(|a| {
+            let w = text::words(a);
+            !w.is_empty() && w.iter().all(|w| words.contains(w))
+        })
+        .collect()
+}
+
+/// `focus_area_match`: the share of the focus areas the approach addresses (1 when none apply).
+pub fn focus_value(areas: &[&String], approach: &str) -> f64 {
+    if areas.is_empty() {
+        return 1.0;
+    }
+    matched_areas(areas, approach).len() as f64 / areas.len() as f64
 }
 
 fn focus_area_match(
@@ -161,28 +234,14 @@ fn focus_area_match(
     project: &ProjectTerms,
     p: &ProposalTerms,
 ) -> (f64, String) {
-    let areas: Vec<&String> = plan
-        .priorities
-        .iter()
-        .filter(|x| project.dimensions.contains(&x.dimension))
-        .flat_map(|x| x.focus_areas.iter())
-        .collect();
+    let areas = focus_areas_for(plan, &project.dimensions);
     if areas.is_empty() {
         return (
             1.0,
             "The masterplan names no focus areas for the project's dimensions.".into(),
         );
     }
-    let approach: std::collections::HashSet<String> =
-        text::words(&p.approach).into_iter().collect();
-    let matched: Vec<&String> = areas
-        .iter()
-        .copied()
-        .filter(|a| {
-            let w = text::words(a);
-            !w.is_empty() && w.iter().all(|w| approach.contains(w))
-        })
-        .collect();
+    let matched = matched_areas(&areas, &p.approach);
     let value = matched.len() as f64 / areas.len() as f64;
     let text = if matched.is_empty() {
         format!(
@@ -222,9 +281,10 @@ fn financing_fit(project: &ProjectTerms, p: &ProposalTerms) -> (f64, String) {
 }
 
 fn timeline_fit(project: &ProjectTerms, p: &ProposalTerms) -> (f64, String) {
-    let planned = f64::from(project.timeline_months.max(1));
-    let t = f64::from(p.timeline_months) / planned;
-    let value = if t <= 1.0 { 1.0 } else { (2.0 - t).max(0.0) };
+    let value = timeline_value(
+        f64::from(p.timeline_months),
+        f64::from(project.timeline_months),
+    );
     let text = format!(
         "Delivers in {} months against {} planned.",
         p.timeline_months, project.timeline_months
@@ -297,6 +357,7 @@ pub fn score(
             explanation,
         })
         .collect();
+    // Summed in the same order as `fast::total`, so both give the same bits.
     let total = 100.0 * components.iter().map(|c| c.weight * c.value).sum::<f64>();
     Score {
         total: total.clamp(0.0, 100.0),

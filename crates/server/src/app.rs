@@ -77,8 +77,13 @@ impl App {
             limiter: Default::default(),
             cursor_key: sinergi_api::auth::token_hash(&format!("cursor:{}", hex::encode(&secret)))
                 .into_bytes(),
-            weights: Default::default(),
+            weights: config.weights,
+            recommendations: Default::default(),
         });
+        let rescored = sinergi_db::scores::sync_fx(&state.db, state.scoring()).await?;
+        if rescored > 0 {
+            tracing::info!(rescored, "FX rates changed: scores recomputed");
+        }
         let limits = Limits {
             introspection: config.introspection,
             ..Limits::default()

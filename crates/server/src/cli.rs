@@ -117,7 +117,11 @@ async fn run(command: Command, config: Config) -> anyhow::Result<ExitCode> {
         }
         Command::Seed { demo: true } => {
             let db = open_db(&config).await?;
-            report_seed(demo::seed(&db, &config.fx).await?);
+            let scoring = sinergi_db::scores::Scoring {
+                fx: &config.fx,
+                weights: &config.weights,
+            };
+            report_seed(demo::seed(&db, scoring).await?);
         }
         Command::CreateAdmin {
             email,
@@ -159,7 +163,7 @@ async fn run(command: Command, config: Config) -> anyhow::Result<ExitCode> {
         Command::Serve { demo: with_demo } => {
             let app = App::build(config).await?;
             if with_demo {
-                report_seed(demo::seed(&app.state.db, &app.state.fx).await?);
+                report_seed(demo::seed(&app.state.db, app.state.scoring()).await?);
             }
             let listener = tokio::net::TcpListener::bind(app.config.bind)
                 .await

@@ -45,6 +45,9 @@ struct Raw {
     cors_origins: Option<String>,
     graphiql: Option<bool>,
     introspection: Option<bool>,
+    /// Seven comma-separated weights: dimension_alignment, budget_fit, focus_area_match,
+    /// financing_fit, timeline_fit, local_content, investor_standing.
+    score_weights: Option<String>,
 }
 
 /// Sinergi's settings, checked.
@@ -63,6 +66,7 @@ pub struct Config {
     pub cors_origins: Vec<String>,
     pub graphiql: bool,
     pub introspection: bool,
+    pub weights: sinergi_matching::Weights,
 }
 
 impl Config {
@@ -180,7 +184,23 @@ impl Config {
                 }
             })
             .collect::<Result<_, _>>()?;
+        let weights = match raw.score_weights {
+            None => sinergi_matching::Weights::default(),
+            Some(text) => {
+                const S: &str = "SINERGI_SCORE_WEIGHTS";
+                let parts: Vec<f64> = text
+                    .split(',')
+                    .map(|p| p.trim().parse::<f64>())
+                    .collect::<Result<_, _>>()
+                    .map_err(|_| bad(S, "seven comma-separated numbers"))?;
+                let arr: [f64; 7] = parts
+                    .try_into()
+                    .map_err(|_| bad(S, "exactly seven weights"))?;
+                sinergi_matching::Weights::new(arr).map_err(|e| bad(S, e))?
+            }
+        };
         Ok(Self {
+            weights,
             data_dir,
             database_url,
             bind,

@@ -6,10 +6,12 @@ use std::str::FromStr;
 
 use chrono::{Duration, Utc};
 use rust_decimal::Decimal;
-use sinergi_db::{Db, invitations, masterplans, organizations, places, projects, proposals, users};
+use sinergi_db::{
+    Db, invitations, masterplans, organizations, places, projects, proposals, scores::Scoring,
+    users,
+};
 use sinergi_domain::{
-    Actor, Dimension as D, FinancingModel as F, FxTable, Money, Role, Sector as S,
-    VerificationStatus,
+    Actor, Dimension as D, FinancingModel as F, Money, Role, Sector as S, VerificationStatus,
     masterplan::{MasterplanContent, Priority},
     model::OrganizationProfile,
     project::ProjectContent,
@@ -756,7 +758,8 @@ fn err(e: sinergi_db::Error) -> anyhow::Error {
 }
 
 /// Seeds the demo data into an empty database; does nothing to one that holds data.
-pub async fn seed(db: &Db, fx: &FxTable) -> anyhow::Result<Outcome> {
+pub async fn seed(db: &Db, scoring: Scoring<'_>) -> anyhow::Result<Outcome> {
+    let fx = scoring.fx;
     let any_user = users::count(db).await.map_err(err)? > 0;
     let any_city = places::list_cities(db, None, None, 1)
         .await
@@ -807,7 +810,7 @@ pub async fn seed(db: &Db, fx: &FxTable) -> anyhow::Result<Outcome> {
             vision: c.vision.into(),
             priorities,
         };
-        masterplans::set(db, &admin, city.id, plan)
+        masterplans::set(db, &admin, scoring, city.id, plan)
             .await
             .map_err(err)?;
         city_ids.push(city.id);
@@ -930,7 +933,7 @@ pub async fn seed(db: &Db, fx: &FxTable) -> anyhow::Result<Outcome> {
         if o.status != VerificationStatus::Pending {
             let reason =
                 (o.status == VerificationStatus::Suspended).then_some("documents under review");
-            organizations::set_verification(db, &liaison, org.id, o.status, reason)
+            organizations::set_verification(db, &liaison, scoring, org.id, o.status, reason)
                 .await
                 .map_err(err)?;
         }
@@ -1041,10 +1044,12 @@ pub async fn seed(db: &Db, fx: &FxTable) -> anyhow::Result<Outcome> {
             contributions: contrib.to_vec(),
             local_content_percent: dec(local)?,
         };
-        let p = proposals::save(db, who, fx, project_ids[project], content, now)
+        let p = proposals::save(db, who, scoring, project_ids[project], content, now)
             .await
             .map_err(err)?;
-        proposals::submit(db, who, p.id, now).await.map_err(err)?;
+        proposals::submit(db, who, scoring, p.id, now)
+            .await
+            .map_err(err)?;
         n_bids += 1;
     }
     Ok(Outcome::Seeded(format!(

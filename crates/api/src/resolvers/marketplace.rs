@@ -66,7 +66,7 @@ impl MarketplaceMutation {
                 .collect(),
         };
         Ok(Masterplan(
-            masterplans::set(&state(ctx).db, a, city_id, content).await?,
+            masterplans::set(&state(ctx).db, a, state(ctx).scoring(), city_id, content).await?,
         ))
     }
 
@@ -174,7 +174,7 @@ impl MarketplaceMutation {
         let project_id = parse_id("input.projectId", &input.project_id)?;
         let content = input.into_content(&st.fx)?;
         Ok(Proposal(
-            proposals::save(&st.db, a, &st.fx, project_id, content, Utc::now()).await?,
+            proposals::save(&st.db, a, st.scoring(), project_id, content, Utc::now()).await?,
         ))
     }
 
@@ -182,7 +182,14 @@ impl MarketplaceMutation {
     async fn submit_proposal(&self, ctx: &Context<'_>, id: ID) -> Result<Proposal> {
         let a = require(ctx)?;
         Ok(Proposal(
-            proposals::submit(&state(ctx).db, a, parse_id("id", &id)?, Utc::now()).await?,
+            proposals::submit(
+                &state(ctx).db,
+                a,
+                state(ctx).scoring(),
+                parse_id("id", &id)?,
+                Utc::now(),
+            )
+            .await?,
         ))
     }
 

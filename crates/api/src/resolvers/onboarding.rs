@@ -64,6 +64,7 @@ impl OnboardingMutation {
         let o = organizations::set_verification(
             &state(ctx).db,
             a,
+            state(ctx).scoring(),
             id,
             VerificationStatus::Verified,
             None,
@@ -83,6 +84,7 @@ impl OnboardingMutation {
         let o = organizations::set_verification(
             &state(ctx).db,
             a,
+            state(ctx).scoring(),
             id,
             VerificationStatus::Suspended,
             Some(&reason),

@@ -3,6 +3,7 @@
 use async_graphql::{Context, ID, Object};
 use sinergi_db::{audit, places, proposals};
 use sinergi_domain::permissions::proposal_scope;
+use sinergi_matching::recommend;
 
 use crate::{
     cursor,
@@ -158,26 +159,101 @@ impl QueryRoot {
     /// Published projects ranked for the caller's investor organisation.
     async fn recommended_projects(
         &self,
-        _ctx: &Context<'_>,
+        ctx: &Context<'_>,
         #[graphql(default = 10)] first: Option<i32>,
     ) -> Result<Vec<ProjectRecommendation>> {
-        let _ = first;
-        Err(ApiError::Unavailable(
-            "recommendations are not available yet: they come with the matching service",
-        ))
+        let a = require(ctx)?;
+        let org_id = a.require_investor()?;
+        let n = cursor::first(first, 10)? as usize;
+        let st = state(ctx);
+        let org = crate::loaders::get(ctx)
+            .organizations
+            .load_one(org_id)
+            .await?
+            .ok_or(ApiError::NotFound)?;
+        let snap = st.recommendations.get(&st.db, &st.fx).await?;
+        let fx = &st.fx;
+        let usd = |m: &sinergi_domain::Money| {
+            fx.to_usd(m)
+                .and_then(|d| rust_decimal::prelude::ToPrimitive::to_f64(&d))
+        };
+        let of = recommend::org_features(
+            &org,
+            org.profile.ticket_min.as_ref().and_then(usd),
+            org.profile.ticket_max.as_ref().and_then(usd),
+        );
+        // Unverified organisations still get projects to look at: rank them as if verified.
+        let of = recommend::OrgFeatures {
+            verified: true,
+            ..of
+        };
+        let now = chrono::Utc::now().timestamp();
+        Ok(recommend::top_projects(&of, &snap.project_features, n, now)
+            .into_iter()
+            .map(|s| ProjectRecommendation {
+                reasons: recommend::reasons(
+                    &snap.projects[s.index],
+                    &snap.project_features[s.index],
+                    &org,
+                    &of,
+                    now,
+                ),
+                project: Project(snap.projects[s.index].clone()),
+                score: s.score,
+            })
+            .collect())
     }
 
     /// Verified investor organisations ranked for a project (its city's officials, the admins, and embassy liaisons for their own investors).
     async fn recommended_investors(
         &self,
-        _ctx: &Context<'_>,
+        ctx: &Context<'_>,
         project_id: ID,
         #[graphql(default = 10)] first: Option<i32>,
     ) -> Result<Vec<InvestorRecommendation>> {
-        let _ = (project_id, first);
-        Err(ApiError::Unavailable(
-            "recommendations are not available yet: they come with the matching service",
-        ))
+        let a = require(ctx)?;
+        let n = cursor::first(first, 10)? as usize;
+        let id = parse_id("projectId", &project_id)?;
+        let project = crate::loaders::get(ctx)
+            .projects
+            .load_one(id)
+            .await?
+            .ok_or(ApiError::NotFound)?;
+        let embassy = match a.role {
+            sinergi_domain::Role::EmbassyLiaison => a.embassy_id,
+            _ if a.judges_city(project.city_id) => None,
+            _ => return Err(ApiError::Forbidden),
+        };
+        let st = state(ctx);
+        let snap = st.recommendations.get(&st.db, &st.fx).await?;
+        let now = chrono::Utc::now().timestamp();
+        let Some(pi) = snap.projects.iter().position(|p| p.id == id) else {
+            return Ok(vec![]); // not open for bids: nobody to recommend
+        };
+        let pf = &snap.project_features[pi];
+        // A liaison sees only their own embassy's investors: the others are filtered out first.
+        let candidates: Vec<usize> = (0..snap.orgs.len())
+            .filter(|&i| embassy.is_none_or(|e| snap.orgs[i].embassy_id == e))
+            .collect();
+        let feats: Vec<recommend::OrgFeatures> =
+            candidates.iter().map(|&i| snap.org_features[i]).collect();
+        Ok(recommend::top_orgs(pf, &feats, n, now)
+            .into_iter()
+            .map(|s| {
+                let i = candidates[s.index];
+                InvestorRecommendation {
+                    reasons: recommend::reasons(
+                        &snap.projects[pi],
+                        pf,
+                        &snap.orgs[i],
+                        &snap.org_features[i],
+                        now,
+                    ),
+                    organization: InvestorOrganization(snap.orgs[i].clone()),
+                    score: s.score,
+                }
+            })
+            .collect())
     }
 
     /// Admins only.

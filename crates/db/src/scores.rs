@@ -1,0 +1,309 @@
+//! Match scores: computed with the matching crate when a proposal is submitted or revised, when
+//! its city's masterplan gets a new version, when its organisation's standing changes and when
+//! the FX rates change; stored with the masterplan version they used.
+
+use std::str::FromStr;
+
+use chrono::{DateTime, Utc};
+use rust_decimal::{Decimal, prelude::ToPrimitive};
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect,
+    TransactionTrait,
+};
+use serde::{Deserialize, Serialize};
+use sinergi_domain::{
+    FxTable, ProposalStatus, VerificationStatus,
+    model::{Masterplan, Project, Proposal},
+};
+use sinergi_matching::{ProjectTerms, ProposalTerms, Weights};
+use uuid::Uuid;
+
+use crate::{
+    Db, Error, Result,
+    audit::now_micros,
+    codec,
+    entities::{
+        fx_rates, investor_organizations as org, masterplans as mp, match_scores as ms, priorities,
+        projects, proposals as pr,
+    },
+};
+
+/// What scoring needs beside the data: the FX table and the component weights.
+#[derive(Debug, Clone, Copy)]
+pub struct Scoring<'a> {
+    pub fx: &'a FxTable,
+    pub weights: &'a Weights,
+}
+
+/// One explained component, as stored.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StoredComponent {
+    pub name: String,
+    pub weight: f64,
+    pub value: f64,
+    pub explanation: String,
+}
+
+/// A stored score.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StoredScore {
+    pub proposal_id: Uuid,
+    pub total: f64,
+    pub components: Vec<StoredComponent>,
+    pub masterplan_version: i32,
+    pub computed_at: DateTime<Utc>,
+}
+
+/// Statuses whose proposals carry a score (DRAFT and WITHDRAWN do not).
+const SCORED: [ProposalStatus; 4] = [
+    ProposalStatus::Submitted,
+    ProposalStatus::Shortlisted,
+    ProposalStatus::Accepted,
+    ProposalStatus::Rejected,
+];
+
+fn usd(fx: &FxTable, m: &sinergi_domain::Money) -> f64 {
+    fx.to_usd(m).and_then(|d| d.to_f64()).unwrap_or(0.0)
+}
+
+/// Scores a proposal against its project and the masterplan (pure; nothing is stored).
+pub fn compute(
+    s: Scoring<'_>,
+    plan: &Masterplan,
+    project: &Project,
+    p: &Proposal,
+    verification: VerificationStatus,
+) -> StoredScore {
+    let terms = ProjectTerms {
+        dimensions: project.content.dimensions.clone(),
+        capex_usd: usd(s.fx, &project.content.capex),
+        accepted_financing: project.content.accepted_financing.clone(),
+        timeline_months: project.content.timeline_months,
+    };
+    let offer = ProposalTerms {
+        amount_usd: usd(s.fx, &p.content.amount),
+        financing_model: p.content.financing_model,
+        timeline_months: p.content.timeline_months,
+        approach: p.content.approach.clone(),
+        contributions: p.content.contributions.clone(),
+        local_content_percent: p.content.local_content_percent.to_f64().unwrap_or(0.0),
+        verification,
+    };
+    let score = sinergi_matching::score(s.weights, &plan.content, &terms, &offer);
+    StoredScore {
+        proposal_id: p.id,
+        total: score.total,
+        components: score
+            .components
+            .into_iter()
+            .map(|c| StoredComponent {
+                name: c.name.into(),
+                weight: c.weight,
+                value: c.value,
+                explanation: c.explanation,
+            })
+            .collect(),
+        masterplan_version: plan.version,
+        computed_at: now_micros(),
+    }
+}
+
+async fn active_plan<C: ConnectionTrait>(conn: &C, city_id: &str) -> Result<Option<Masterplan>> {
+    let Some(plan) = mp::Entity::find()
+        .filter(mp::Column::CityId.eq(city_id))
+        .filter(mp::Column::Active.eq(true))
+        .one(conn)
+        .await?
+    else {
+        return Ok(None);
+    };
+    let prios = priorities::Entity::find()
+        .filter(priorities::Column::MasterplanId.eq(&plan.id))
+        .all(conn)
+        .await?;
+    crate::convert::masterplan(plan, prios).map(Some)
+}
+
+/// Recomputes and stores the scores of these proposals, inside the caller's transaction.
+pub async fn rescore<C: ConnectionTrait>(
+    conn: &C,
+    s: Scoring<'_>,
+    proposal_ids: &[String],
+) -> Result<usize> {
+    let mut done = 0;
+    for chunk in proposal_ids.chunks(500) {
+        let rows = pr::Entity::find()
+            .filter(pr::Column::Id.is_in(chunk.to_vec()))
+            .filter(pr::Column::Status.is_in(SCORED.map(|s| s.as_str())))
+            .all(conn)
+            .await?;
+        for row in rows {
+            let project = projects::Entity::find_by_id(row.project_id.clone())
+                .one(conn)
+                .await?
+                .ok_or(Error::corrupt("proposal's project"))?;
+            let Some(plan) = active_plan(conn, &project.city_id).await? else {
+                continue;
+            };
+            let o = org::Entity::find_by_id(row.organization_id.clone())
+                .one(conn)
+                .await?
+                .ok_or(Error::corrupt("proposal's organisation"))?;
+            let verification =
+                codec::one(&o.verification, VerificationStatus::parse, "verification")?;
+            let score = compute(
+                s,
+                &plan,
+                &Project::try_from(project)?,
+                &Proposal::try_from(row)?,
+                verification,
+            );
+            store(conn, &score).await?;
+            done += 1;
+        }
+    }
+    Ok(done)
+}
+
+async fn store<C: ConnectionTrait>(conn: &C, s: &StoredScore) -> Result<()> {
+    ms::Entity::delete_many()
+        .filter(ms::Column::ProposalId.eq(s.proposal_id.to_string()))
+        .exec(conn)
+        .await?;
+    let row = ms::ActiveModel {
+        id: Set(Uuid::new_v4().to_string()),
+        proposal_id: Set(s.proposal_id.to_string()),
+        total: Set(s.total),
+        components: Set(
+            serde_json::to_string(&s.components).map_err(|_| Error::corrupt("components"))?
+        ),
+        masterplan_version: Set(s.masterplan_version),
+        computed_at: Set(s.computed_at),
+    };
+    ms::Entity::insert(row).exec_without_returning(conn).await?;
+    Ok(())
+}
+
+/// The scored proposals of a city's projects.
+pub(crate) async fn ids_for_city<C: ConnectionTrait>(
+    conn: &C,
+    city_id: &str,
+) -> Result<Vec<String>> {
+    let project_ids: Vec<String> = projects::Entity::find()
+        .select_only()
+        .column(projects::Column::Id)
+        .filter(projects::Column::CityId.eq(city_id))
+        .into_tuple()
+        .all(conn)
+        .await?;
+    ids_where(conn, pr::Column::ProjectId.is_in(project_ids)).await
+}
+
+/// The scored proposals of an organisation.
+pub(crate) async fn ids_for_organization<C: ConnectionTrait>(
+    conn: &C,
+    org_id: &str,
+) -> Result<Vec<String>> {
+    ids_where(conn, pr::Column::OrganizationId.eq(org_id)).await
+}
+
+async fn ids_where<C: ConnectionTrait>(
+    conn: &C,
+    cond: sea_orm::sea_query::SimpleExpr,
+) -> Result<Vec<String>> {
+    Ok(pr::Entity::find()
+        .select_only()
+        .column(pr::Column::Id)
+        .filter(cond)
+        .filter(pr::Column::Status.is_in(SCORED.map(|s| s.as_str())))
+        .into_tuple()
+        .all(conn)
+        .await?)
+}
+
+/// Stored scores of these proposals.
+pub async fn stored(db: &Db, proposal_ids: &[Uuid]) -> Result<Vec<StoredScore>> {
+    let ids: Vec<String> = proposal_ids.iter().map(Uuid::to_string).collect();
+    let rows = ms::Entity::find()
+        .filter(ms::Column::ProposalId.is_in(ids))
+        .all(db.conn())
+        .await?;
+    rows.into_iter()
+        .map(|r| {
+            Ok(StoredScore {
+                proposal_id: codec::id(&r.proposal_id)?,
+                total: r.total,
+                components: serde_json::from_str(&r.components)
+                    .map_err(|_| Error::corrupt("components"))?,
+                masterplan_version: r.masterplan_version,
+                computed_at: r.computed_at,
+            })
+        })
+        .collect()
+}
+
+/// A proposal's score computed now, for when the stored one is behind the masterplan.
+pub async fn fresh(db: &Db, s: Scoring<'_>, p: &Proposal) -> Result<Option<StoredScore>> {
+    let Some(project) = projects::Entity::find_by_id(p.project_id.to_string())
+        .one(db.conn())
+        .await?
+    else {
+        return Ok(None);
+    };
+    let Some(plan) = active_plan(db.conn(), &project.city_id).await? else {
+        return Ok(None);
+    };
+    let o = org::Entity::find_by_id(p.organization_id.to_string())
+        .one(db.conn())
+        .await?
+        .ok_or(Error::corrupt("organisation"))?;
+    let verification = codec::one(&o.verification, VerificationStatus::parse, "verification")?;
+    Ok(Some(compute(
+        s,
+        &plan,
+        &Project::try_from(project)?,
+        p,
+        verification,
+    )))
+}
+
+/// Brings the stored FX table in line with the configured one; when a rate changed, every
+/// score is recomputed in the same transaction. Returns how many scores were recomputed.
+pub async fn sync_fx(db: &Db, s: Scoring<'_>) -> Result<usize> {
+    let txn = db.conn().begin().await?;
+    let stored: Vec<(String, String)> = fx_rates::Entity::find()
+        .all(&txn)
+        .await?
+        .into_iter()
+        .map(|r| (r.currency, r.usd_per_unit))
+        .collect();
+    let configured: Vec<(String, String)> =
+        s.fx.currencies()
+            .map(|(c, r)| (c.to_string(), r.normalize().to_string()))
+            .collect();
+    let same = stored.len() == configured.len()
+        && configured.iter().all(|(c, r)| {
+            stored
+                .iter()
+                .any(|(sc, sr)| sc == c && Decimal::from_str(sr).ok() == Decimal::from_str(r).ok())
+        });
+    if same {
+        return Ok(0);
+    }
+    fx_rates::Entity::delete_many().exec(&txn).await?;
+    let now = now_micros();
+    for (currency, rate) in &configured {
+        let row = fx_rates::ActiveModel {
+            currency: Set(currency.clone()),
+            usd_per_unit: Set(rate.clone()),
+            updated_at: Set(now),
+        };
+        fx_rates::Entity::insert(row)
+            .exec_without_returning(&txn)
+            .await?;
+    }
+    let ids = ids_where(&txn, pr::Column::Id.is_not_null()).await?;
+    let n = rescore(&txn, s, &ids).await?;
+    txn.commit().await?;
+    Ok(n)
+}

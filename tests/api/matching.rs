@@ -1,0 +1,250 @@
+//! Scores and recommendations through the API.
+
+use chrono::Duration;
+use serde_json::json;
+
+use crate::helpers::{TestApp, code};
+use crate::world::{MASTERPLAN, SAVE, World, id, proposal_input};
+
+const SCORE: &str = "query($id:ID!){proposal(id:$id){score{total masterplanVersion components{name weight value explanation}}}}";
+
+fn close(a: f64, b: f64) -> bool {
+    (a - b).abs() < 1e-9
+}
+
+#[tokio::test]
+async fn a_score_equals_the_formula_and_follows_a_new_masterplan() {
+    let app = TestApp::spawn().await;
+    let w = World::build(&app, Duration::days(2)).await;
+    let pa = w.bid(&app, &w.investor_a, "4400000").await;
+    let d = app.ok(Some(&w.investor_a), SCORE, json!({"id": pa})).await;
+    let s = &d["proposal"]["score"];
+    // Worked by hand from DESIGN.md's table: alignment (0.5×0.8)/0.8/0.5 = 0.8; budget r = 1.1 → 1;
+    // focus 'city of music' is in the approach → 1; PPP accepted → 1; 20 ≤ 24 months → 1;
+    // local 30.5% → 0.305; verified → 1.
+    let expected = 100.0 * (0.35 * 0.8 + 0.20 + 0.15 + 0.10 + 0.10 + 0.05 * 0.305 + 0.05);
+    assert!(close(s["total"].as_f64().expect("total"), expected), "{s}");
+    assert_eq!(s["masterplanVersion"], 1);
+    let budget = s["components"]
+        .as_array()
+        .expect("c")
+        .iter()
+        .find(|c| c["name"] == "budget_fit")
+        .expect("budget")
+        .clone();
+    assert_eq!(
+        budget["explanation"],
+        "Offers 110% of the capex estimate (USD 4.4M of 4.0M)."
+    );
+    let weights: f64 = s["components"]
+        .as_array()
+        .expect("c")
+        .iter()
+        .map(|c| c["weight"].as_f64().expect("w"))
+        .sum();
+    assert!(close(weights, 1.0));
+
+    // The city moves its top priority away from branding: version 2, alignment 0.2/0.5 = 0.4.
+    let mut plan = crate::world::masterplan();
+    plan["priorities"] = json!([
+        {"dimension": "BRANDING", "weight": 0.25, "focusAreas": ["city of music"]},
+        {"dimension": "ENVIRONMENT", "weight": 0.5, "focusAreas": []},
+        {"dimension": "GOVERNANCE", "weight": 0.25, "focusAreas": []}
+    ]);
+    let d = app
+        .ok(
+            Some(&w.official_ambon),
+            MASTERPLAN,
+            json!({"c": w.ambon, "i": plan}),
+        )
+        .await;
+    assert_eq!(d["setMasterplan"]["version"], 2);
+    let d = app.ok(Some(&w.investor_a), SCORE, json!({"id": pa})).await;
+    let s = &d["proposal"]["score"];
+    assert_eq!(s["masterplanVersion"], 2);
+    assert!(
+        close(
+            s["total"].as_f64().expect("total"),
+            expected - 100.0 * 0.35 * 0.4
+        ),
+        "{s}"
+    );
+
+    // A draft has no score; the city sees none before a sealed deadline.
+    let d = app
+        .ok(
+            Some(&w.investor_b),
+            SAVE,
+            json!({"i": proposal_input(&w.project, "1000000", "x")}),
+        )
+        .await;
+    let draft = id(&d["saveProposal"]["id"]);
+    assert!(
+        app.ok(Some(&w.investor_b), SCORE, json!({"id": draft}))
+            .await["proposal"]["score"]
+            .is_null()
+    );
+    assert!(
+        app.ok(Some(&w.official_ambon), SCORE, json!({"id": pa}))
+            .await["proposal"]["score"]
+            .is_null()
+    );
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn after_the_deadline_proposals_rank_best_score_first() {
+    let app = TestApp::spawn().await;
+    let w = World::build(&app, Duration::seconds(6)).await;
+    // B bids first but far over budget (r = 2.25 → budget_fit 0); A bids later, on budget.
+    let pb = w.bid(&app, &w.investor_b, "9000000").await;
+    let pa = w.bid(&app, &w.investor_a, "4400000").await;
+    w.wait_for_deadline().await;
+    let d = app
+        .ok(
+            Some(&w.official_ambon),
+            "query($id:ID!){project(id:$id){rankedProposals{edges{node{id score{total}}}}}}",
+            json!({"id": w.project}),
+        )
+        .await;
+    let edges = d["project"]["rankedProposals"]["edges"]
+        .as_array()
+        .expect("edges")
+        .clone();
+    let ids: Vec<String> = edges.iter().map(|e| id(&e["node"]["id"])).collect();
+    assert_eq!(ids, vec![pa, pb]);
+    let totals: Vec<f64> = edges
+        .iter()
+        .map(|e| e["node"]["score"]["total"].as_f64().expect("t"))
+        .collect();
+    assert!(totals[0] > totals[1], "{totals:?}");
+    app.stop().await;
+}
+
+const FOR_PROJECT: &str =
+    "query($p:ID!){recommendedInvestors(projectId:$p,first:10){score reasons organization{name}}}";
+
+#[tokio::test]
+async fn recommendations_skip_unverified_and_suspended_organisations_and_closed_projects() {
+    let app = TestApp::spawn().await;
+    let w = World::build(&app, Duration::seconds(8)).await;
+    // The organisations work in WATER/ENVIRONMENT; a project in their line ranks first for them.
+    let water = crate::world::project_input(
+        "Flood early warning",
+        chrono::Utc::now() + Duration::days(20),
+    );
+    let mut water = water;
+    water["sector"] = json!("WATER");
+    water["dimensions"] = json!(["ENVIRONMENT"]);
+    water["capex"] = json!({"amount": "2000000", "currency": "USD"});
+    let d = app
+        .ok(
+            Some(&w.official_ambon),
+            crate::world::CREATE_PROJECT,
+            json!({"c": w.ambon, "i": water}),
+        )
+        .await;
+    let flood = id(&d["createProject"]["id"]);
+    app.ok(
+        Some(&w.official_ambon),
+        "mutation($id:ID!){publishProject(id:$id){status}}",
+        json!({"id": flood}),
+    )
+    .await;
+
+    let d = app
+        .ok(
+            Some(&w.investor_a),
+            "{recommendedProjects(first:5){score reasons project{id title}}}",
+            json!({}),
+        )
+        .await;
+    let recs = d["recommendedProjects"].as_array().expect("recs").clone();
+    assert_eq!(recs[0]["project"]["id"], json!(flood), "{recs:?}");
+    assert!(
+        recs[0]["reasons"]
+            .as_array()
+            .expect("r")
+            .iter()
+            .any(|r| r.as_str().expect("s").contains("WATER"))
+    );
+    assert!(
+        recs.iter().all(|r| r["project"]["title"] != "Secret draft"),
+        "drafts are never recommended"
+    );
+
+    let names = |d: &serde_json::Value| -> Vec<String> {
+        d["recommendedInvestors"]
+            .as_array()
+            .expect("recs")
+            .iter()
+            .map(|r| id(&r["organization"]["name"]))
+            .collect()
+    };
+    let d = app
+        .ok(Some(&w.official_ambon), FOR_PROJECT, json!({"p": flood}))
+        .await;
+    let mut got = names(&d);
+    got.sort();
+    assert_eq!(
+        got,
+        ["Delta Water", "Polder Invest"],
+        "the pending organisation is never recommended"
+    );
+    app.ok(
+        Some(&w.liaison_nl),
+        "mutation($o:ID!){suspendInvestor(organizationId:$o,reason:\"review\"){verification}}",
+        json!({"o": w.org_b}),
+    )
+    .await;
+    let d = app
+        .ok(Some(&w.official_ambon), FOR_PROJECT, json!({"p": flood}))
+        .await;
+    assert_eq!(
+        names(&d),
+        ["Delta Water"],
+        "a suspended organisation is never recommended"
+    );
+    // Liaisons see their own investors only; investors and other cities may not ask.
+    let d = app
+        .ok(Some(&w.liaison_jp), FOR_PROJECT, json!({"p": flood}))
+        .await;
+    assert_eq!(names(&d), Vec::<String>::new());
+    for token in [&w.investor_a, &w.official_semarang] {
+        let r = app.gql(Some(token), FOR_PROJECT, json!({"p": flood})).await;
+        assert_eq!(code(&r), "FORBIDDEN");
+    }
+    let r = app
+        .gql(
+            Some(&w.official_ambon),
+            "{recommendedProjects{score}}",
+            json!({}),
+        )
+        .await;
+    assert_eq!(code(&r), "FORBIDDEN");
+    // Once its deadline passes, a project is recommended to nobody.
+    w.wait_for_deadline().await;
+    let d = app
+        .ok(
+            Some(&w.investor_a),
+            "{recommendedProjects(first:10){project{id}}}",
+            json!({}),
+        )
+        .await;
+    assert!(
+        d["recommendedProjects"]
+            .as_array()
+            .expect("r")
+            .iter()
+            .all(|r| r["project"]["id"] != json!(w.project))
+    );
+    let d = app
+        .ok(
+            Some(&w.official_ambon),
+            FOR_PROJECT,
+            json!({"p": w.project}),
+        )
+        .await;
+    assert_eq!(names(&d), Vec::<String>::new());
+    app.stop().await;
+}
