@@ -10,3 +10,4 @@ mod foundation;
 mod journey;
 mod matching;
 mod permissions;
+mod search;

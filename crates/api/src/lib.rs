@@ -10,6 +10,7 @@ pub mod loaders;
 pub mod recommend;
 mod resolvers;
 mod scores;
+mod search;
 pub mod state;
 pub mod types;
 

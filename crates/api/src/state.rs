@@ -11,7 +11,6 @@ use crate::{
 };
 
 /// State shared by all requests.
-#[derive(Debug)]
 pub struct ApiState {
     pub db: Db,
     pub fx: FxTable,
@@ -22,6 +21,16 @@ pub struct ApiState {
     pub weights: Weights,
     /// Open projects and verified organisations, ready to score.
     pub recommendations: crate::recommend::Cache,
+    /// The project search engine.
+    pub search: std::sync::Arc<dyn sinergi_search::SearchIndex>,
+}
+
+impl std::fmt::Debug for ApiState {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ApiState")
+            .field("db", &self.db)
+            .finish_non_exhaustive()
+    }
 }
 
 impl ApiState {

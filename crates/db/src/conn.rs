@@ -71,9 +71,10 @@ impl Db {
         Self { conn, engine }
     }
 
-    /// Calls `f` after every SQL statement run on the pool (tests count statements with it).
-    pub fn on_statement(&mut self, f: impl Fn() + Send + Sync + 'static) {
-        self.conn.set_metric_callback(move |_| f());
+    /// Calls `f` with the SQL of every statement run on the pool (tests count statements).
+    pub fn on_statement(&mut self, f: impl Fn(&str) + Send + Sync + 'static) {
+        self.conn
+            .set_metric_callback(move |info| f(&info.statement.sql));
     }
 
     /// The connection, for this crate's services.

@@ -35,3 +35,159 @@ pub async fn backlog(db: &Db) -> Result<u64> {
         .count(db.conn())
         .await?)
 }
+
+/// A change leased for sending to the index.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Leased {
+    pub row: i64,
+    pub project_id: Uuid,
+    pub attempts: i32,
+}
+
+/// Leases up to `n` due changes for `lease_for`, so that several relays never send the same
+/// rows at once (`FOR UPDATE SKIP LOCKED` on PostgreSQL; SQLite has one writer anyway).
+pub async fn lease(
+    db: &Db,
+    owner: &str,
+    n: u64,
+    lease_for: chrono::Duration,
+) -> Result<Vec<Leased>> {
+    use sea_orm::{ConnectionTrait, Statement};
+    let now = now_micros();
+    let until = now + lease_for;
+    let (sql, values): (&str, Vec<sea_orm::Value>) = match db.engine() {
+        crate::Engine::Postgres => (
+            "UPDATE search_outbox SET leased_until = $1, lease_owner = $2 WHERE id IN (
+               SELECT id FROM search_outbox WHERE done_at IS NULL AND next_attempt_at <= $3
+                 AND (leased_until IS NULL OR leased_until < $3)
+               ORDER BY id LIMIT $4 FOR UPDATE SKIP LOCKED)
+             RETURNING id, entity_id, attempts",
+            vec![until.into(), owner.into(), now.into(), (n as i64).into()],
+        ),
+        crate::Engine::Sqlite => (
+            "UPDATE search_outbox SET leased_until = ?, lease_owner = ? WHERE id IN (
+               SELECT id FROM search_outbox WHERE done_at IS NULL AND next_attempt_at <= ?
+                 AND (leased_until IS NULL OR leased_until < ?)
+               ORDER BY id LIMIT ?)
+             RETURNING id, entity_id, attempts",
+            vec![
+                until.into(),
+                owner.into(),
+                now.into(),
+                now.into(),
+                (n as i64).into(),
+            ],
+        ),
+    };
+    let rows = db
+        .conn()
+        .query_all_raw(Statement::from_sql_and_values(
+            db.conn().get_database_backend(),
+            sql,
+            values,
+        ))
+        .await?;
+    let mut out = rows
+        .into_iter()
+        .map(|r| {
+            Ok(Leased {
+                row: r.try_get::<i64>("", "id")?,
+                project_id: crate::codec::id(&r.try_get::<String>("", "entity_id")?)?,
+                attempts: r.try_get::<i32>("", "attempts")?,
+            })
+        })
+        .collect::<Result<Vec<_>>>()?;
+    out.sort_by_key(|l| l.row);
+    Ok(out)
+}
+
+/// Marks leased changes as sent.
+pub async fn complete(db: &Db, rows: &[i64]) -> Result<()> {
+    ob::Entity::update_many()
+        .col_expr(
+            ob::Column::DoneAt,
+            sea_orm::sea_query::Expr::value(Some(now_micros())),
+        )
+        .col_expr(
+            ob::Column::LeasedUntil,
+            sea_orm::sea_query::Expr::value(Option::<chrono::DateTime<chrono::Utc>>::None),
+        )
+        .filter(ob::Column::Id.is_in(rows.to_vec()))
+        .exec(db.conn())
+        .await?;
+    Ok(())
+}
+
+/// The wait before the next attempt: 1 s, doubling, at most 5 minutes.
+pub fn backoff(attempts: i32) -> chrono::Duration {
+    chrono::Duration::seconds(1i64 << attempts.clamp(0, 8)).min(chrono::Duration::minutes(5))
+}
+
+/// Puts leased changes back, to be retried after a backoff.
+pub async fn retry(db: &Db, leased: &[Leased], error: &str) -> Result<()> {
+    let now = now_micros();
+    for l in leased {
+        ob::Entity::update_many()
+            .col_expr(
+                ob::Column::Attempts,
+                sea_orm::sea_query::Expr::value(l.attempts + 1),
+            )
+            .col_expr(
+                ob::Column::NextAttemptAt,
+                sea_orm::sea_query::Expr::value(now + backoff(l.attempts)),
+            )
+            .col_expr(
+                ob::Column::LeasedUntil,
+                sea_orm::sea_query::Expr::value(Option::<chrono::DateTime<chrono::Utc>>::None),
+            )
+            .col_expr(
+                ob::Column::LastError,
+                sea_orm::sea_query::Expr::value(Some(error.chars().take(500).collect::<String>())),
+            )
+            .filter(ob::Column::Id.eq(l.row))
+            .exec(db.conn())
+            .await?;
+    }
+    Ok(())
+}
+
+/// A page of project ids in a stable order, for rebuilding the index.
+pub async fn project_ids_page(db: &Db, after: Option<&str>, n: u64) -> Result<Vec<Uuid>> {
+    use crate::entities::projects as pj;
+    use sea_orm::{QueryOrder, QuerySelect};
+    let mut q = pj::Entity::find()
+        .select_only()
+        .column(pj::Column::Id)
+        .order_by_asc(pj::Column::Id)
+        .limit(n);
+    if let Some(a) = after {
+        q = q.filter(pj::Column::Id.gt(a));
+    }
+    let ids: Vec<String> = q.into_tuple().all(db.conn()).await?;
+    ids.iter().map(|s| crate::codec::id(s)).collect()
+}
+
+/// How many projects exist (for progress reports).
+pub async fn project_count(db: &Db) -> Result<u64> {
+    Ok(crate::entities::projects::Entity::find()
+        .count(db.conn())
+        .await?)
+}
+
+/// Sends again every change recorded since `since` (a rebuild may have read a project just
+/// before it changed).
+pub async fn requeue_since(db: &Db, since: chrono::DateTime<chrono::Utc>) -> Result<u64> {
+    let r = ob::Entity::update_many()
+        .col_expr(
+            ob::Column::DoneAt,
+            sea_orm::sea_query::Expr::value(Option::<chrono::DateTime<chrono::Utc>>::None),
+        )
+        .col_expr(
+            ob::Column::NextAttemptAt,
+            sea_orm::sea_query::Expr::value(now_micros()),
+        )
+        .filter(ob::Column::CreatedAt.gte(since))
+        .exec(db.conn())
+        .await?;
+    Ok(r.rows_affected)
+}

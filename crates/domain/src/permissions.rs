@@ -235,3 +235,50 @@ mod tests {
         assert!(actor(Role::Investor).require_admin().is_err());
     }
 }
+
+/// What a search may return: statuses anywhere, and further statuses in one city.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SearchVisibility {
+    pub everywhere: Vec<ProjectStatus>,
+    pub own_city: Option<(Uuid, Vec<ProjectStatus>)>,
+}
+
+/// Statuses a search returns to everybody, and to anybody who does not ask for others.
+pub const SEARCHABLE_STATUSES: [ProjectStatus; 2] =
+    [ProjectStatus::Published, ProjectStatus::Awarded];
+
+/// The visibility of a search: anonymous callers, investors and liaisons get PUBLISHED and
+/// AWARDED projects whatever they ask for; city officials also their own city's other statuses
+/// when they ask; admins whatever they ask for.
+pub fn search_visibility(
+    actor: Option<&Actor>,
+    requested: Option<&[ProjectStatus]>,
+) -> SearchVisibility {
+    let requested: Vec<ProjectStatus> =
+        requested.map_or_else(|| SEARCHABLE_STATUSES.to_vec(), <[_]>::to_vec);
+    let public: Vec<ProjectStatus> = requested
+        .iter()
+        .copied()
+        .filter(|s| SEARCHABLE_STATUSES.contains(s))
+        .collect();
+    match actor {
+        Some(Actor {
+            role: Role::Admin, ..
+        }) => SearchVisibility {
+            everywhere: requested,
+            own_city: None,
+        },
+        Some(Actor {
+            role: Role::CityOfficial,
+            city_id: Some(c),
+            ..
+        }) => SearchVisibility {
+            everywhere: public,
+            own_city: Some((*c, requested)),
+        },
+        _ => SearchVisibility {
+            everywhere: public,
+            own_city: None,
+        },
+    }
+}

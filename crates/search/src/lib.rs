@@ -1,68 +1,115 @@
-//! Sinergi's search side: which engine holds the project index, and whether it is reachable.
+//! Sinergi's project search: the [`SearchIndex`] trait, the embedded engine (tantivy, persisted
+//! under the data directory), and the configuration and readiness of the engine in use.
 //!
-//! The `SearchIndex` trait, its Meilisearch and embedded backends and the outbox relay come with
-//! the search issue; until then this crate answers readiness for the configured engine, so
-//! `/readyz` tells operators the truth about what they configured.
+//! Visibility is part of every [`SearchRequest`] and is applied inside the engine's query, so a
+//! project a caller may not see never shows in hits, totals or facet counts. No proposal data
+//! goes into the index.
 
-use std::path::PathBuf;
-use std::time::Duration;
+mod doc;
+mod embedded;
+mod engine;
+pub mod text;
 
-/// The configured search engine.
-#[derive(Debug, Clone)]
-pub enum Engine {
-    /// The in-process engine, its index under the data directory.
-    Embedded { dir: PathBuf },
-    /// A Meilisearch server.
-    Meilisearch { url: String, key: Option<String> },
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use sinergi_domain::{Dimension, FinancingModel, Sector, permissions::SearchVisibility};
+use uuid::Uuid;
+
+pub use doc::ProjectDoc;
+pub use embedded::EmbeddedIndex;
+pub use engine::Engine;
+
+/// What a search engine can fail with.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("search engine: {0}")]
+    Engine(String),
+    #[error("search index I/O: {0}")]
+    Io(#[from] std::io::Error),
 }
 
-impl Engine {
-    /// The engine's name for reports.
-    pub fn name(&self) -> &'static str {
-        match self {
-            Engine::Embedded { .. } => "embedded",
-            Engine::Meilisearch { .. } => "meilisearch",
-        }
+impl From<tantivy::TantivyError> for Error {
+    fn from(e: tantivy::TantivyError) -> Self {
+        Error::Engine(e.to_string())
     }
+}
 
-    /// Prepares the engine's storage (the embedded index directory).
-    pub fn prepare(&self) -> std::io::Result<()> {
-        match self {
-            Engine::Embedded { dir } => std::fs::create_dir_all(dir),
-            Engine::Meilisearch { .. } => Ok(()),
-        }
-    }
+/// The search crate's result.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
 
-    /// Whether the engine answers: Meilisearch's `/health`, or the embedded index directory
-    /// being writable.
-    pub async fn check(&self) -> Result<(), String> {
-        match self {
-            Engine::Embedded { dir } => {
-                let probe = dir.join(".ready-probe");
-                std::fs::write(&probe, b"ok")
-                    .map_err(|e| format!("index directory not writable: {e}"))?;
-                let _ = std::fs::remove_file(probe);
-                Ok(())
-            }
-            Engine::Meilisearch { url, key } => {
-                let client = reqwest::Client::builder()
-                    .timeout(Duration::from_secs(2))
-                    .build()
-                    .map_err(|e| e.to_string())?;
-                let mut req = client.get(format!("{}/health", url.trim_end_matches('/')));
-                if let Some(k) = key {
-                    req = req.bearer_auth(k);
-                }
-                let resp = req
-                    .send()
-                    .await
-                    .map_err(|_| "meilisearch unreachable".to_string())?;
-                if resp.status().is_success() {
-                    Ok(())
-                } else {
-                    Err(format!("meilisearch answered {}", resp.status()))
-                }
-            }
-        }
-    }
+/// How hits are ordered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Sort {
+    #[default]
+    Relevance,
+    Newest,
+    DeadlineSoonest,
+    CapexAsc,
+    CapexDesc,
+}
+
+/// The filters of a search; empty lists filter nothing.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Filter {
+    pub city_ids: Vec<Uuid>,
+    pub provinces: Vec<String>,
+    pub dimensions: Vec<Dimension>,
+    pub sectors: Vec<Sector>,
+    pub financing: Vec<FinancingModel>,
+    pub min_capex_usd: Option<f64>,
+    pub max_capex_usd: Option<f64>,
+    pub deadline_after: Option<DateTime<Utc>>,
+}
+
+/// One search.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SearchRequest {
+    pub text: Option<String>,
+    pub filter: Filter,
+    pub visibility: SearchVisibility,
+    pub sort: Sort,
+    pub offset: usize,
+    pub limit: usize,
+}
+
+/// One hit.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Hit {
+    pub id: Uuid,
+    /// 0..1 where the engine ranks by relevance.
+    pub relevance: Option<f64>,
+    pub highlighted_title: String,
+    pub highlighted_summary: String,
+}
+
+/// Counts per value of one facet field.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FacetCounts {
+    pub field: &'static str,
+    pub values: Vec<(String, u64)>,
+}
+
+/// A page of results.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SearchResult {
+    pub hits: Vec<Hit>,
+    pub total_hits: u64,
+    pub facets: Vec<FacetCounts>,
+    pub processing_time_ms: u64,
+}
+
+/// The facet fields, in the contract's words.
+pub const FACETS: [&str; 5] = ["dimension", "sector", "province", "financing", "status"];
+
+/// A project search engine. Writes return once the engine has accepted them.
+#[async_trait]
+pub trait SearchIndex: Send + Sync {
+    /// Writes (or rewrites) documents.
+    async fn upsert(&self, docs: Vec<ProjectDoc>) -> Result<()>;
+    /// Removes documents.
+    async fn delete(&self, ids: Vec<Uuid>) -> Result<()>;
+    /// Runs a search.
+    async fn search(&self, req: &SearchRequest) -> Result<SearchResult>;
+    /// How many documents the index holds.
+    async fn count(&self) -> Result<u64>;
 }

@@ -18,7 +18,7 @@ use axum::{
 use serde_json::json;
 use sinergi_api::{ApiState, AppSchema, Caller, Limits, auth::JwtKeys};
 use sinergi_db::Db;
-use sinergi_search::Engine;
+use sinergi_search::{EmbeddedIndex, Engine};
 use tokio::net::TcpListener;
 use tower_http::{cors::CorsLayer, timeout::TimeoutLayer, trace::TraceLayer};
 
@@ -33,6 +33,8 @@ pub struct App {
     pub state: Arc<ApiState>,
     pub schema: AppSchema,
     pub search: Engine,
+    /// The embedded index, which the relay keeps following across rebuilds.
+    pub embedded: Option<EmbeddedIndex>,
     pub limits: Limits,
     pub config: Arc<Config>,
 }
@@ -60,16 +62,18 @@ impl App {
             None => secrets::data_dir_secret(&config.data_dir)?,
         };
         let keys = JwtKeys::new(&secret, &config.jwt_previous_secrets);
-        let search = match &config.meili_url {
-            Some(url) => Engine::Meilisearch {
-                url: url.clone(),
-                key: config.meili_key.clone(),
-            },
-            None => Engine::Embedded {
-                dir: config.data_dir.join("search"),
-            },
+        if config.meili_url.is_some() {
+            anyhow::bail!(
+                "configuration error: SINERGI_MEILI_URL: the Meilisearch backend is not built yet; unset it to use the embedded engine"
+            );
+        }
+        let search = Engine::Embedded {
+            dir: config.data_dir.join("search"),
         };
         search.prepare()?;
+        let embedded = EmbeddedIndex::open(&config.data_dir.join("search")).map_err(|e| {
+            anyhow::anyhow!("cannot open the search index under SINERGI_DATA_DIR: {e}")
+        })?;
         let state = Arc::new(ApiState {
             db,
             fx: config.fx.clone(),
@@ -79,6 +83,7 @@ impl App {
                 .into_bytes(),
             weights: config.weights,
             recommendations: Default::default(),
+            search: Arc::new(embedded.clone()),
         });
         let rescored = sinergi_db::scores::sync_fx(&state.db, state.scoring()).await?;
         if rescored > 0 {
@@ -93,6 +98,7 @@ impl App {
             state,
             schema,
             search,
+            embedded: Some(embedded),
             limits,
             config: Arc::new(config),
         })
@@ -138,12 +144,25 @@ impl App {
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> anyhow::Result<()> {
         let router = self.router();
-        axum::serve(
+        let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+        let relay = tokio::spawn(crate::relay::run(
+            self.state.db.clone(),
+            self.state.fx.clone(),
+            self.state.search.clone(),
+            self.embedded.clone(),
+            stop_rx,
+        ));
+        let served = axum::serve(
             listener,
             router.into_make_service_with_connect_info::<SocketAddr>(),
         )
         .with_graceful_shutdown(shutdown)
-        .await?;
+        .await;
+        // The relay stops after the last request: what those requests wrote is sent on the
+        // next start (the outbox keeps it).
+        let _ = stop_tx.send(true);
+        let _ = relay.await;
+        served?;
         Ok(())
     }
 }

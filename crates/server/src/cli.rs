@@ -45,6 +45,8 @@ pub enum Command {
         #[arg(long, default_value = "Administrator")]
         name: String,
     },
+    /// Rebuilds the search index from the database, aside, then switches to it (no downtime).
+    Reindex,
     /// Prints the GraphQL SDL.
     Schema,
     /// The audit trail.
@@ -146,6 +148,13 @@ async fn run(command: Command, config: Config) -> anyhow::Result<ExitCode> {
                 );
             }
         }
+        Command::Reindex => {
+            if config.meili_url.is_some() {
+                anyhow::bail!("SINERGI_MEILI_URL: the Meilisearch backend is not built yet");
+            }
+            let db = open_db(&config).await?;
+            reindex(&db, &config).await?;
+        }
         Command::Audit {
             command: AuditCommand::Verify,
         } => {
@@ -185,4 +194,38 @@ fn report_seed(outcome: demo::Outcome) {
         demo::Outcome::Seeded(s) => println!("demo data seeded: {s}"),
         demo::Outcome::AlreadyThere => println!("demo data already present; nothing changed"),
     }
+}
+
+async fn reindex(db: &Db, config: &Config) -> anyhow::Result<()> {
+    use std::io::Write;
+    let started = sinergi_db::audit::now_micros();
+    let root = config.data_dir.join("search");
+    let (aside, name) = sinergi_search::EmbeddedIndex::build_aside(&root)?;
+    let total = sinergi_db::outbox::project_count(db).await?;
+    let mut done = 0u64;
+    let mut after: Option<String> = None;
+    loop {
+        let ids = sinergi_db::outbox::project_ids_page(db, after.as_deref(), 1000).await?;
+        let Some(last) = ids.last() else { break };
+        after = Some(last.to_string());
+        let docs = crate::relay::documents(db, &config.fx, &ids).await?;
+        aside.add_bulk(&docs)?;
+        done += ids.len() as u64;
+        let width = 30;
+        let filled = (done * width / total.max(1)) as usize;
+        eprint!(
+            "\rindexing [{}{}] {done}/{total}",
+            "#".repeat(filled),
+            " ".repeat(width as usize - filled.min(width as usize))
+        );
+        let _ = std::io::stderr().flush();
+    }
+    aside.commit()?;
+    aside.publish(&name)?;
+    let requeued = sinergi_db::outbox::requeue_since(db, started).await?;
+    eprintln!();
+    println!(
+        "reindexed {done} projects into {name}; {requeued} changes made meanwhile will follow"
+    );
+    Ok(())
 }

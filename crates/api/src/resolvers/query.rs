@@ -82,17 +82,14 @@ impl QueryRoot {
     #[graphql(complexity = "first.unwrap_or(20).clamp(0, 100) as usize * child_complexity")]
     async fn projects(
         &self,
-        _ctx: &Context<'_>,
+        ctx: &Context<'_>,
         search: Option<String>,
         filter: Option<ProjectFilter>,
         #[graphql(default_with = "Some(ProjectSort::Relevance)")] sort: Option<ProjectSort>,
         #[graphql(default = 20)] first: Option<i32>,
         after: Option<String>,
     ) -> Result<ProjectSearchResult> {
-        let _ = (search, filter, sort, first, after);
-        Err(ApiError::Unavailable(
-            "project search is not available yet: it comes with the search engine",
-        ))
+        crate::search::projects(ctx, search, filter, sort.unwrap_or_default(), first, after).await
     }
 
     async fn embassies(&self, ctx: &Context<'_>) -> Result<Vec<Embassy>> {

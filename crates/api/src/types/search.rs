@@ -12,7 +12,7 @@ use super::{
 };
 
 /// Filters of a project search.
-#[derive(InputObject, Clone, Default)]
+#[derive(InputObject, Clone, Default, Debug)]
 pub struct ProjectFilter {
     pub city_ids: Option<Vec<async_graphql::ID>>,
     pub provinces: Option<Vec<String>>,

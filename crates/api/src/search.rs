@@ -1,0 +1,129 @@
+//! The `projects` search: the caller's visibility and filters into a request for the engine,
+//! and its answer into the contract's types.
+
+use async_graphql::Context;
+use rust_decimal::prelude::ToPrimitive;
+use sha2::{Digest, Sha256};
+use sinergi_domain::permissions::search_visibility;
+use sinergi_search::{Filter, SearchRequest, Sort};
+
+use crate::{
+    cursor,
+    error::{ApiError, Result},
+    loaders,
+    state::{actor, state},
+    types::{
+        common::PageInfo,
+        enums::{ProjectSort, to_domain},
+        parse_id,
+        project::Project,
+        search::{Facet, FacetValue, ProjectFilter, ProjectHit, ProjectSearchResult},
+    },
+};
+
+fn sort(s: ProjectSort) -> Sort {
+    match s {
+        ProjectSort::Relevance => Sort::Relevance,
+        ProjectSort::Newest => Sort::Newest,
+        ProjectSort::DeadlineSoonest => Sort::DeadlineSoonest,
+        ProjectSort::CapexAsc => Sort::CapexAsc,
+        ProjectSort::CapexDesc => Sort::CapexDesc,
+    }
+}
+
+/// Runs a search for the caller.
+pub async fn projects(
+    ctx: &Context<'_>,
+    text: Option<String>,
+    filter: Option<ProjectFilter>,
+    order: ProjectSort,
+    first: Option<i32>,
+    after: Option<String>,
+) -> Result<ProjectSearchResult> {
+    let st = state(ctx);
+    let limit = cursor::first(first, 20)? as usize;
+    let f = filter.unwrap_or_default();
+    // A cursor belongs to one query: the kind carries a digest of everything but the position.
+    let digest = hex::encode(&Sha256::digest(format!("{text:?}|{f:?}|{order:?}").as_bytes())[..8]);
+    let kind = format!("search:{digest}");
+    let offset = cursor::decode_offset(&st.cursor_key, &kind, after.as_deref())?;
+    let city_ids = f
+        .city_ids
+        .iter()
+        .flatten()
+        .enumerate()
+        .map(|(i, id)| parse_id(&format!("filter.cityIds.{i}"), id))
+        .collect::<Result<Vec<_>>>()?;
+    let usd = |d: Option<rust_decimal::Decimal>, field: &str| -> Result<Option<f64>> {
+        d.map(|d| {
+            d.to_f64()
+                .ok_or_else(|| ApiError::validation(field, "not a number"))
+        })
+        .transpose()
+    };
+    let statuses: Option<Vec<sinergi_domain::ProjectStatus>> = f.statuses.as_deref().map(to_domain);
+    let req = SearchRequest {
+        text: text.filter(|t| !t.trim().is_empty()),
+        filter: Filter {
+            city_ids,
+            provinces: f.provinces.clone().unwrap_or_default(),
+            dimensions: to_domain(f.dimensions.as_deref().unwrap_or_default()),
+            sectors: to_domain(f.sectors.as_deref().unwrap_or_default()),
+            financing: to_domain(f.financing.as_deref().unwrap_or_default()),
+            min_capex_usd: usd(f.min_capex_usd, "filter.minCapexUsd")?,
+            max_capex_usd: usd(f.max_capex_usd, "filter.maxCapexUsd")?,
+            deadline_after: f.deadline_after,
+        },
+        visibility: search_visibility(actor(ctx), statuses.as_deref()),
+        sort: sort(order),
+        offset,
+        limit,
+    };
+    let found = st.search.search(&req).await.map_err(|e| {
+        tracing::error!(error = %e, "search failed");
+        ApiError::Internal
+    })?;
+    // Hits are loaded through the caller's own loader too, so an index behind the database
+    // can never show more than the caller may read.
+    let l = loaders::get(ctx);
+    let ids: Vec<_> = found.hits.iter().map(|h| h.id).collect();
+    let projects = l.projects.load_many(ids).await?;
+    let hits: Vec<ProjectHit> = found
+        .hits
+        .into_iter()
+        .filter_map(|h| {
+            projects.get(&h.id).map(|p| ProjectHit {
+                project: Project(p.clone()),
+                relevance: h.relevance,
+                highlighted_title: Some(h.highlighted_title),
+                highlighted_summary: Some(h.highlighted_summary),
+            })
+        })
+        .collect();
+    let next = offset + limit;
+    let has_next = (next as u64) < found.total_hits;
+    Ok(ProjectSearchResult {
+        hits,
+        total_hits: i32::try_from(found.total_hits).unwrap_or(i32::MAX),
+        facets: found
+            .facets
+            .into_iter()
+            .map(|fc| Facet {
+                field: fc.field.to_owned(),
+                values: fc
+                    .values
+                    .into_iter()
+                    .map(|(value, count)| FacetValue {
+                        value,
+                        count: i32::try_from(count).unwrap_or(i32::MAX),
+                    })
+                    .collect(),
+            })
+            .collect(),
+        page_info: PageInfo {
+            has_next_page: has_next,
+            end_cursor: has_next.then(|| cursor::encode_offset(&st.cursor_key, &kind, next)),
+        },
+        processing_time_ms: i32::try_from(found.processing_time_ms).unwrap_or(i32::MAX),
+    })
+}
