@@ -53,6 +53,7 @@ pub fn test_config(dir: &std::path::Path, database_url: String) -> Config {
         bind: "127.0.0.1:0".parse().expect("addr"),
         meili_url: None,
         meili_key: None,
+        meili_index: "projects".into(),
         jwt_secret: Some(b"test-secret-test-secret-test-secret-0123".to_vec()),
         jwt_previous_secrets: vec![],
         log: "warn".into(),

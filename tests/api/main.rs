@@ -1,6 +1,7 @@
 //! Black-box tests: the real server on port 0 with a fresh, migrated database (SQLite, or
 //! PostgreSQL when SINERGI_TEST_DATABASE_URL is set), spoken to in GraphQL over HTTP.
 
+mod backends;
 mod helpers;
 mod world;
 

@@ -6,6 +6,7 @@ use std::time::Duration as StdDuration;
 use chrono::{Duration, Utc};
 use serde_json::{Value, json};
 
+use crate::backends::Backend;
 use crate::helpers::{TestApp, code};
 use crate::world::{CREATE_PROJECT, World, id, project_input};
 
@@ -98,11 +99,17 @@ async fn fixture(app: &TestApp) -> Fixture {
 
 #[tokio::test]
 async fn search_is_typo_tolerant_filters_sorts_pages_and_highlights() {
-    let app = TestApp::spawn().await;
-    let Fixture { w } = fixture(&app).await;
-    if std::env::var("SINERGI_TEST_MEILI_URL").is_err() {
-        eprintln!("search suite: embedded engine only — the Meilisearch backend is not built yet");
+    for backend in Backend::all().await {
+        eprintln!(
+            "search_is_typo_tolerant_filters_sorts_pages_and_highlights: {}",
+            backend.name()
+        );
+        search_is_typo_tolerant_filters_sorts_pages_and_highlights_on(backend.spawn().await).await;
     }
+}
+
+async fn search_is_typo_tolerant_filters_sorts_pages_and_highlights_on(app: TestApp) {
+    let Fixture { w } = fixture(&app).await;
     // Typos: one from 5 letters, two from 9; accents and case folded; Indonesian words too.
     let r = search(&app, None, json!({"s": "musik"})).await;
     assert_eq!(titles(&r), ["City of Music hub"]);
@@ -213,7 +220,16 @@ async fn search_is_typo_tolerant_filters_sorts_pages_and_highlights() {
 
 #[tokio::test]
 async fn a_draft_never_shows_through_hits_totals_or_facets() {
-    let app = TestApp::spawn().await;
+    for backend in Backend::all().await {
+        eprintln!(
+            "a_draft_never_shows_through_hits_totals_or_facets: {}",
+            backend.name()
+        );
+        a_draft_never_shows_through_hits_totals_or_facets_on(backend.spawn().await).await;
+    }
+}
+
+async fn a_draft_never_shows_through_hits_totals_or_facets_on(app: TestApp) {
     let Fixture { w } = fixture(&app).await;
     let ask = json!({"s": "secret draft", "f": {"statuses": ["DRAFT", "PUBLISHED", "CLOSED", "CANCELLED", "AWARDED"]}});
     for token in [
@@ -272,7 +288,16 @@ async fn a_draft_never_shows_through_hits_totals_or_facets() {
 
 #[tokio::test]
 async fn every_change_reaches_the_index_through_the_outbox() {
-    let app = TestApp::spawn().await;
+    for backend in Backend::all().await {
+        eprintln!(
+            "every_change_reaches_the_index_through_the_outbox: {}",
+            backend.name()
+        );
+        every_change_reaches_the_index_through_the_outbox_on(backend.spawn().await).await;
+    }
+}
+
+async fn every_change_reaches_the_index_through_the_outbox_on(app: TestApp) {
     let Fixture { w } = fixture(&app).await;
     let mut p = project_input(
         "Ambon harbour ferry terminal",
@@ -395,17 +420,32 @@ async fn while_the_engine_is_down_writes_succeed_and_nothing_is_lost() {
 
 #[tokio::test]
 async fn reindex_rebuilds_aside_and_is_idempotent() {
+    for backend in Backend::all().await {
+        eprintln!("reindex: {}", backend.name());
+        reindex_on(&backend).await;
+    }
+}
+
+async fn reindex_on(backend: &Backend) {
+    use sinergi_search::SearchIndex;
     let dir = tempfile::tempdir().expect("dir");
     let url = crate::helpers::fresh_database(dir.path()).await;
+    let index_uid = format!("projects_{}", uuid::Uuid::new_v4().simple());
     let run = |args: &[&str]| {
-        std::process::Command::new(env!("CARGO_BIN_EXE_sinergi"))
-            .current_dir(dir.path())
+        let mut c = std::process::Command::new(env!("CARGO_BIN_EXE_sinergi"));
+        c.current_dir(dir.path())
             .env("SINERGI_DATA_DIR", dir.path().join("data"))
             .env("SINERGI_DATABASE_URL", &url)
             .env("SINERGI_LOG", "warn")
-            .args(args)
-            .output()
-            .expect("run")
+            .args(args);
+        if let Backend::Meili(m) = backend {
+            c.env("SINERGI_MEILI_URL", &m.url)
+                .env("SINERGI_MEILI_INDEX", &index_uid);
+            if let Some(k) = &m.key {
+                c.env("SINERGI_MEILI_KEY", k);
+            }
+        }
+        c.output().expect("run")
     };
     assert!(run(&["seed", "--demo"]).status.success());
     for _ in 0..2 {
@@ -416,15 +456,29 @@ async fn reindex_rebuilds_aside_and_is_idempotent() {
             String::from_utf8_lossy(&out.stderr)
         );
         assert!(String::from_utf8_lossy(&out.stdout).contains("reindexed 32 projects"));
-        let gens = std::fs::read_dir(dir.path().join("data/search"))
-            .expect("dir")
-            .flatten()
-            .filter(|e| e.path().is_dir())
-            .count();
-        assert_eq!(gens, 1, "the old generation is removed");
     }
-    let index =
-        sinergi_search::EmbeddedIndex::open(&dir.path().join("data/search")).expect("index");
-    use sinergi_search::SearchIndex;
-    assert_eq!(index.count().await.expect("count"), 32);
+    let count = match backend {
+        Backend::Embedded => {
+            let gens = std::fs::read_dir(dir.path().join("data/search"))
+                .expect("dir")
+                .flatten()
+                .filter(|e| e.path().is_dir())
+                .count();
+            assert_eq!(gens, 1, "the old generation is removed");
+            sinergi_search::EmbeddedIndex::open(&dir.path().join("data/search"))
+                .expect("index")
+                .count()
+                .await
+                .expect("count")
+        }
+        Backend::Meili(m) => {
+            sinergi_search::MeiliIndex::connect(&m.url, m.key.as_deref(), &index_uid)
+                .await
+                .expect("meili")
+                .count()
+                .await
+                .expect("count")
+        }
+    };
+    assert_eq!(count, 32);
 }

@@ -8,6 +8,7 @@
 mod doc;
 mod embedded;
 mod engine;
+mod meili;
 pub mod text;
 
 use async_trait::async_trait;
@@ -18,6 +19,7 @@ use uuid::Uuid;
 pub use doc::ProjectDoc;
 pub use embedded::EmbeddedIndex;
 pub use engine::Engine;
+pub use meili::MeiliIndex;
 
 /// What a search engine can fail with.
 #[derive(Debug, thiserror::Error)]

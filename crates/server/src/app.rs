@@ -18,7 +18,7 @@ use axum::{
 use serde_json::json;
 use sinergi_api::{ApiState, AppSchema, Caller, Limits, auth::JwtKeys};
 use sinergi_db::Db;
-use sinergi_search::{EmbeddedIndex, Engine};
+use sinergi_search::{EmbeddedIndex, Engine, MeiliIndex, SearchIndex};
 use tokio::net::TcpListener;
 use tower_http::{cors::CorsLayer, timeout::TimeoutLayer, trace::TraceLayer};
 
@@ -62,18 +62,37 @@ impl App {
             None => secrets::data_dir_secret(&config.data_dir)?,
         };
         let keys = JwtKeys::new(&secret, &config.jwt_previous_secrets);
-        if config.meili_url.is_some() {
-            anyhow::bail!(
-                "configuration error: SINERGI_MEILI_URL: the Meilisearch backend is not built yet; unset it to use the embedded engine"
-            );
-        }
-        let search = Engine::Embedded {
-            dir: config.data_dir.join("search"),
-        };
-        search.prepare()?;
-        let embedded = EmbeddedIndex::open(&config.data_dir.join("search")).map_err(|e| {
-            anyhow::anyhow!("cannot open the search index under SINERGI_DATA_DIR: {e}")
-        })?;
+        let (search, index, embedded): (Engine, Arc<dyn SearchIndex>, Option<EmbeddedIndex>) =
+            match &config.meili_url {
+                Some(url) => {
+                    let m =
+                        MeiliIndex::connect(url, config.meili_key.as_deref(), &config.meili_index)
+                            .await
+                            .map_err(|e| {
+                                anyhow::anyhow!(
+                                    "cannot reach Meilisearch (SINERGI_MEILI_URL={url}): {e}"
+                                )
+                            })?;
+                    (
+                        Engine::Meilisearch {
+                            url: url.clone(),
+                            key: config.meili_key.clone(),
+                        },
+                        Arc::new(m),
+                        None,
+                    )
+                }
+                None => {
+                    let engine = Engine::Embedded {
+                        dir: config.data_dir.join("search"),
+                    };
+                    engine.prepare()?;
+                    let e = EmbeddedIndex::open(&config.data_dir.join("search")).map_err(|e| {
+                        anyhow::anyhow!("cannot open the search index under SINERGI_DATA_DIR: {e}")
+                    })?;
+                    (engine, Arc::new(e.clone()), Some(e))
+                }
+            };
         let state = Arc::new(ApiState {
             db,
             fx: config.fx.clone(),
@@ -83,7 +102,7 @@ impl App {
                 .into_bytes(),
             weights: config.weights,
             recommendations: Default::default(),
-            search: Arc::new(embedded.clone()),
+            search: index,
         });
         let rescored = sinergi_db::scores::sync_fx(&state.db, state.scoring()).await?;
         if rescored > 0 {
@@ -98,7 +117,7 @@ impl App {
             state,
             schema,
             search,
-            embedded: Some(embedded),
+            embedded,
             limits,
             config: Arc::new(config),
         })

@@ -149,9 +149,6 @@ async fn run(command: Command, config: Config) -> anyhow::Result<ExitCode> {
             }
         }
         Command::Reindex => {
-            if config.meili_url.is_some() {
-                anyhow::bail!("SINERGI_MEILI_URL: the Meilisearch backend is not built yet");
-            }
             let db = open_db(&config).await?;
             reindex(&db, &config).await?;
         }
@@ -196,11 +193,34 @@ fn report_seed(outcome: demo::Outcome) {
     }
 }
 
+/// Where a rebuild writes: a new embedded generation, or a new Meilisearch index.
+enum Aside {
+    Embedded(sinergi_search::EmbeddedIndex, String),
+    Meili(sinergi_search::MeiliIndex, sinergi_search::MeiliIndex),
+}
+
 async fn reindex(db: &Db, config: &Config) -> anyhow::Result<()> {
     use std::io::Write;
+
+    use sinergi_search::SearchIndex;
     let started = sinergi_db::audit::now_micros();
-    let root = config.data_dir.join("search");
-    let (aside, name) = sinergi_search::EmbeddedIndex::build_aside(&root)?;
+    let aside = match &config.meili_url {
+        Some(url) => {
+            let live = sinergi_search::MeiliIndex::connect(
+                url,
+                config.meili_key.as_deref(),
+                &config.meili_index,
+            )
+            .await?;
+            let new = live.rebuild_aside().await?;
+            Aside::Meili(live, new)
+        }
+        None => {
+            let (e, name) =
+                sinergi_search::EmbeddedIndex::build_aside(&config.data_dir.join("search"))?;
+            Aside::Embedded(e, name)
+        }
+    };
     let total = sinergi_db::outbox::project_count(db).await?;
     let mut done = 0u64;
     let mut after: Option<String> = None;
@@ -209,19 +229,31 @@ async fn reindex(db: &Db, config: &Config) -> anyhow::Result<()> {
         let Some(last) = ids.last() else { break };
         after = Some(last.to_string());
         let docs = crate::relay::documents(db, &config.fx, &ids).await?;
-        aside.add_bulk(&docs)?;
+        match &aside {
+            Aside::Embedded(e, _) => e.add_bulk(&docs)?,
+            Aside::Meili(_, new) => new.upsert(docs).await?,
+        }
         done += ids.len() as u64;
-        let width = 30;
-        let filled = (done * width / total.max(1)) as usize;
+        let width = 30u64;
+        let filled = (done * width / total.max(1)).min(width) as usize;
         eprint!(
             "\rindexing [{}{}] {done}/{total}",
             "#".repeat(filled),
-            " ".repeat(width as usize - filled.min(width as usize))
+            " ".repeat(width as usize - filled)
         );
         let _ = std::io::stderr().flush();
     }
-    aside.commit()?;
-    aside.publish(&name)?;
+    let name = match &aside {
+        Aside::Embedded(e, name) => {
+            e.commit()?;
+            e.publish(name)?;
+            name.clone()
+        }
+        Aside::Meili(live, new) => {
+            live.swap_in(new).await?;
+            config.meili_index.clone()
+        }
+    };
     let requeued = sinergi_db::outbox::requeue_since(db, started).await?;
     eprintln!();
     println!(

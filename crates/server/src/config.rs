@@ -36,6 +36,7 @@ struct Raw {
     bind: Option<String>,
     meili_url: Option<String>,
     meili_key: Option<String>,
+    meili_index: Option<String>,
     jwt_secret: Option<String>,
     /// Comma-separated secrets that still verify tokens during a rotation.
     jwt_previous_secrets: Option<String>,
@@ -58,6 +59,8 @@ pub struct Config {
     pub bind: SocketAddr,
     pub meili_url: Option<String>,
     pub meili_key: Option<String>,
+    /// The Meilisearch index uid (`SINERGI_MEILI_INDEX`, default `projects`).
+    pub meili_index: String,
     /// `None`: generate one into the data directory.
     pub jwt_secret: Option<Vec<u8>>,
     pub jwt_previous_secrets: Vec<Vec<u8>>,
@@ -206,6 +209,10 @@ impl Config {
             bind,
             meili_url,
             meili_key: raw.meili_key.filter(|k| !k.is_empty()),
+            meili_index: raw
+                .meili_index
+                .filter(|k| !k.is_empty())
+                .unwrap_or_else(|| "projects".into()),
             jwt_secret,
             jwt_previous_secrets,
             log,
