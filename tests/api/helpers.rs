@@ -22,6 +22,11 @@ pub struct TestApp {
     server: Option<tokio::task::JoinHandle<anyhow::Result<()>>>,
 }
 
+/// Whether the suite runs on PostgreSQL.
+pub fn on_postgres() -> bool {
+    std::env::var("SINERGI_TEST_DATABASE_URL").is_ok()
+}
+
 /// A fresh, empty database URL: a file in `dir`, or a new PostgreSQL database.
 pub async fn fresh_database(dir: &std::path::Path) -> String {
     match std::env::var("SINERGI_TEST_DATABASE_URL") {

@@ -6,6 +6,7 @@
 //! caller's scope (from `sinergi_domain::permissions`) inside the SQL query itself.
 
 pub mod audit;
+pub mod bulk;
 mod codec;
 mod conn;
 pub mod convert;

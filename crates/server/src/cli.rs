@@ -33,8 +33,12 @@ pub enum Command {
     /// Loads data.
     Seed {
         /// The demo data set (cities, embassies, investors, projects, demo accounts).
-        #[arg(long)]
+        #[arg(long, conflicts_with = "scale")]
         demo: bool,
+        /// A deterministic national-scale data set, N times the programme (N=1: 514 cities,
+        /// 25,000 projects, 2,000 organisations, 100,000 proposals), then indexed.
+        #[arg(long, value_parser = clap::value_parser!(u16).range(1..=100))]
+        scale: Option<u16>,
     },
     /// Creates an admin account unless one with this e-mail exists.
     CreateAdmin {
@@ -113,11 +117,28 @@ async fn run(command: Command, config: Config) -> anyhow::Result<ExitCode> {
                 db.applied_migrations().await?
             );
         }
-        Command::Seed { demo: false } => {
+        Command::Seed {
+            demo: false,
+            scale: None,
+        } => {
             eprintln!("nothing to seed: pass --demo");
             return Ok(ExitCode::from(2));
         }
-        Command::Seed { demo: true } => {
+        Command::Seed { scale: Some(n), .. } => {
+            let db = open_db(&config).await?;
+            let scoring = sinergi_db::scores::Scoring {
+                fx: &config.fx,
+                weights: &config.weights,
+            };
+            let started = std::time::Instant::now();
+            let summary = crate::scale::seed(&db, scoring, usize::from(n)).await?;
+            println!(
+                "seeded {summary} in {:.1} s",
+                started.elapsed().as_secs_f64()
+            );
+            reindex(&db, &config).await?;
+        }
+        Command::Seed { demo: true, .. } => {
             let db = open_db(&config).await?;
             let scoring = sinergi_db::scores::Scoring {
                 fx: &config.fx,

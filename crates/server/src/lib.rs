@@ -6,6 +6,7 @@ pub mod cli;
 pub mod config;
 pub mod demo;
 pub mod relay;
+pub mod scale;
 mod secrets;
 
 pub use app::App;
