@@ -522,7 +522,10 @@ async fn seed_scale_loads_the_programme_deterministically_and_indexes_it() {
         .await
         .expect("q")
         .expect("project");
-    assert_eq!(first.content.title, "Ambon 1 clean water network", "the generator's fixed output for N = 1");
+    assert_eq!(
+        first.content.title, "Ambon 1 clean water network",
+        "the generator's fixed output for N = 1"
+    );
     let index =
         sinergi_search::EmbeddedIndex::open(&dir.path().join("data/search")).expect("index");
     use sinergi_search::SearchIndex;
