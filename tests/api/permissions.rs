@@ -270,6 +270,35 @@ async fn proposals_stay_with_the_bidder_the_city_and_admins() {
         d["proposal"]["amount"]["amount"], "4000000",
         "nothing changed"
     );
+    // A draft is the bidder's alone, even for the city and admins of an open-bid project.
+    let mut open = project_input("Open bids", Utc::now() + Duration::days(3));
+    open["sealedBids"] = json!(false);
+    let d = app
+        .ok(
+            Some(&w.official_ambon),
+            CREATE_PROJECT,
+            json!({"c": w.ambon, "i": open}),
+        )
+        .await;
+    let open_id = d["createProject"]["id"].clone();
+    app.ok(
+        Some(&w.official_ambon),
+        "mutation($id:ID!){publishProject(id:$id){id}}",
+        json!({"id": open_id}),
+    )
+    .await;
+    let d = app
+        .ok(
+            Some(&w.investor_b),
+            SAVE,
+            json!({"i": proposal_input(open_id.as_str().expect("id"), "5", "draft")}),
+        )
+        .await;
+    let draft = d["saveProposal"]["id"].clone();
+    for token in [&w.official_ambon, &w.admin] {
+        let d = app.ok(Some(token), q, json!({"id": draft})).await;
+        assert_eq!(d["proposal"], Value::Null, "a draft proposal leaked");
+    }
     app.stop().await;
 }
 

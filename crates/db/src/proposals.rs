@@ -36,20 +36,25 @@ use crate::{
 /// The SQL condition of a proposal scope.
 pub fn scope_condition(scope: ProposalScope) -> Condition {
     match scope {
-        ProposalScope::All => Condition::all(),
+        // A draft is the bidder's alone: nobody has been offered anything yet.
+        ProposalScope::All => {
+            Condition::all().add(pr::Column::Status.ne(ProposalStatus::Draft.as_str()))
+        }
         ProposalScope::None => Condition::all().add(pr::Column::Id.is_null()), // ids are never null: nothing
         ProposalScope::Organization(o) => {
             Condition::all().add(pr::Column::OrganizationId.eq(o.to_string()))
         }
-        ProposalScope::City(c) => Condition::all().add(
-            pr::Column::ProjectId.in_subquery(
-                Query::select()
-                    .column(projects::Column::Id)
-                    .from(projects::Entity)
-                    .and_where(projects::Column::CityId.eq(c.to_string()))
-                    .to_owned(),
+        ProposalScope::City(c) => Condition::all()
+            .add(pr::Column::Status.ne(ProposalStatus::Draft.as_str()))
+            .add(
+                pr::Column::ProjectId.in_subquery(
+                    Query::select()
+                        .column(projects::Column::Id)
+                        .from(projects::Entity)
+                        .and_where(projects::Column::CityId.eq(c.to_string()))
+                        .to_owned(),
+                ),
             ),
-        ),
     }
 }
 
