@@ -223,3 +223,27 @@ async fn a_page_of_twenty_projects_costs_the_same_statements_as_a_page_of_one() 
     );
     app.stop().await;
 }
+
+#[tokio::test]
+async fn a_failing_database_answers_internal_with_no_details() {
+    use sea_orm::ConnectionTrait;
+    let app = TestApp::spawn().await;
+    app.db
+        .conn()
+        .execute_unprepared("ALTER TABLE embassies RENAME TO embassies_gone")
+        .await
+        .expect("break");
+    let r = app.gql(None, "{embassies{name}}", json!({})).await;
+    assert_eq!(r["errors"][0]["extensions"], json!({"code": "INTERNAL"}));
+    assert_eq!(r["errors"][0]["message"], "internal error");
+    assert!(
+        !r.to_string().to_lowercase().contains("embassies_gone"),
+        "no SQL reaches the client: {r}"
+    );
+    app.db
+        .conn()
+        .execute_unprepared("ALTER TABLE embassies_gone RENAME TO embassies")
+        .await
+        .expect("mend");
+    app.stop().await;
+}

@@ -55,6 +55,9 @@ impl Db {
                 "PRAGMA foreign_keys = ON",
                 "PRAGMA busy_timeout = 10000",
                 "PRAGMA synchronous = NORMAL",
+                // Refreshes the planner's statistics when they are stale, so lookups by id keep
+                // using the primary key once a table has grown (SQLite's advice for each open).
+                "PRAGMA optimize=0x10002",
             ] {
                 conn.execute_unprepared(pragma).await?;
             }
@@ -107,6 +110,12 @@ impl Db {
                 "SELECT 1",
             ))
             .await?;
+        Ok(())
+    }
+
+    /// Refreshes the query planner's statistics (after bulk loads).
+    pub async fn analyze(&self) -> Result<()> {
+        self.conn.execute_unprepared("ANALYZE").await?;
         Ok(())
     }
 

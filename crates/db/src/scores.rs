@@ -267,6 +267,26 @@ pub async fn fresh(db: &Db, s: Scoring<'_>, p: &Proposal) -> Result<Option<Store
     )))
 }
 
+/// Records the FX table the stored scores were computed with, without rescoring (bulk loads
+/// compute their scores with it).
+pub async fn record_fx(db: &Db, fx: &FxTable) -> Result<()> {
+    let txn = db.conn().begin().await?;
+    fx_rates::Entity::delete_many().exec(&txn).await?;
+    let now = now_micros();
+    for (c, r) in fx.currencies() {
+        let row = fx_rates::ActiveModel {
+            currency: Set(c.to_string()),
+            usd_per_unit: Set(r.normalize().to_string()),
+            updated_at: Set(now),
+        };
+        fx_rates::Entity::insert(row)
+            .exec_without_returning(&txn)
+            .await?;
+    }
+    txn.commit().await?;
+    Ok(())
+}
+
 /// Brings the stored FX table in line with the configured one; when a rate changed, every
 /// score is recomputed in the same transaction. Returns how many scores were recomputed.
 pub async fn sync_fx(db: &Db, s: Scoring<'_>) -> Result<usize> {

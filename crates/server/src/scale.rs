@@ -412,6 +412,11 @@ pub async fn seed(db: &Db, scoring: Scoring<'_>, n: usize) -> anyhow::Result<Str
         "{n_cities} cities, {} embassies, {n_orgs} organisations, {n_projects} projects, {n_proposals} proposals",
         embassies.len()
     );
+    // The scores were computed with this FX table: record it, so the first start does not
+    // rescore a million proposals.
+    sinergi_db::scores::record_fx(db, scoring.fx).await?;
+    // Fresh statistics, or SQLite's planner reads 20 projects by id through the status index.
+    db.analyze().await?;
     bulk::record(db, serde_json::json!({"scale": n, "summary": summary})).await?;
     Ok(summary)
 }
