@@ -281,6 +281,15 @@ async fn load_own(
     id: Uuid,
 ) -> Result<(pr::Model, projects::Model)> {
     actor.require_investor()?;
+    load_visible(m, actor, id).await
+}
+
+/// Loads a proposal the caller may see, and its project (NOT_FOUND otherwise).
+async fn load_visible(
+    m: &Mutation<'_>,
+    actor: &Actor,
+    id: Uuid,
+) -> Result<(pr::Model, projects::Model)> {
     let row = pr::Entity::find_by_id(id.to_string())
         .filter(scope_condition(proposal_scope(Some(actor))))
         .one(&m.txn)
@@ -368,15 +377,7 @@ pub async fn decide(
         .map(|r| sinergi_domain::text::required("reason", r, 2000))
         .transpose()?;
     let m = Mutation::begin(db).await?;
-    let row = pr::Entity::find_by_id(id.to_string())
-        .filter(scope_condition(proposal_scope(Some(actor))))
-        .one(&m.txn)
-        .await?
-        .ok_or(Rule::NotFound)?;
-    let project = projects::Entity::find_by_id(row.project_id.clone())
-        .one(&m.txn)
-        .await?
-        .ok_or(Rule::NotFound)?;
+    let (row, project) = load_visible(&m, actor, id).await?;
     if !actor.judges_city(codec::id(&project.city_id)?) {
         return Err(Rule::Forbidden.into());
     }
