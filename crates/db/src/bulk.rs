@@ -1,7 +1,7 @@
 //! Bulk loading for generated data sets: many rows per statement, many statements per
 //! transaction. Rows go in as they are; the generator is responsible for their validity.
 
-use sea_orm::{ActiveValue::Set, EntityTrait, TransactionTrait};
+use sea_orm::{ActiveValue::Set, EntityTrait};
 use serde_json::json;
 use sinergi_domain::model::{City, Embassy, Masterplan, Organization, Project, Proposal};
 use uuid::Uuid;
@@ -30,7 +30,7 @@ macro_rules! insert_chunks {
 
 /// Cities, embassies and active masterplans.
 pub async fn places(db: &Db, cs: &[City], es: &[Embassy], plans: &[Masterplan]) -> Result<()> {
-    let txn = db.conn().begin().await?;
+    let txn = db.begin_write().await?;
     let now = audit::now_micros();
     let rows: Vec<cities::ActiveModel> = cs
         .iter()
@@ -94,7 +94,7 @@ pub async fn places(db: &Db, cs: &[City], es: &[Embassy], plans: &[Masterplan]) 
 
 /// Investor organisations.
 pub async fn organizations(db: &Db, os: &[Organization]) -> Result<()> {
-    let txn = db.conn().begin().await?;
+    let txn = db.begin_write().await?;
     let rows: Vec<org::ActiveModel> = os
         .iter()
         .map(|o| {
@@ -127,7 +127,7 @@ pub async fn organizations(db: &Db, os: &[Organization]) -> Result<()> {
 
 /// Projects, with their capex in USD already converted.
 pub async fn projects(db: &Db, ps: &[(Project, String)]) -> Result<()> {
-    let txn = db.conn().begin().await?;
+    let txn = db.begin_write().await?;
     let rows: Vec<projects::ActiveModel> = ps
         .iter()
         .map(|(p, usd)| {
@@ -167,7 +167,7 @@ pub async fn projects(db: &Db, ps: &[(Project, String)]) -> Result<()> {
 
 /// Submitted proposals with their scores.
 pub async fn proposals(db: &Db, ps: &[(Proposal, StoredScore)]) -> Result<()> {
-    let txn = db.conn().begin().await?;
+    let txn = db.begin_write().await?;
     let rows: Vec<pr::ActiveModel> = ps
         .iter()
         .map(|(p, _)| {
@@ -213,7 +213,7 @@ pub async fn proposals(db: &Db, ps: &[(Proposal, StoredScore)]) -> Result<()> {
 
 /// Records the load in the audit chain.
 pub async fn record(db: &Db, what: serde_json::Value) -> Result<()> {
-    let txn = db.conn().begin().await?;
+    let txn = db.begin_write().await?;
     audit::append(
         &txn,
         db.engine(),

@@ -113,6 +113,19 @@ impl Db {
         Ok(())
     }
 
+    /// Opens a transaction that will write. On SQLite it takes the write lock at BEGIN
+    /// (`BEGIN IMMEDIATE`): a deferred transaction that read first cannot upgrade once another
+    /// writer (the outbox relay, another request) committed, and would fail instead of waiting.
+    pub async fn begin_write(&self) -> Result<sea_orm::DatabaseTransaction> {
+        use sea_orm::{SqliteTransactionMode, TransactionOptions, TransactionTrait};
+        let opts = TransactionOptions {
+            sqlite_transaction_mode: (self.engine == Engine::Sqlite)
+                .then_some(SqliteTransactionMode::Immediate),
+            ..Default::default()
+        };
+        Ok(self.conn.begin_with_options(opts).await?)
+    }
+
     /// Refreshes the query planner's statistics (after bulk loads).
     pub async fn analyze(&self) -> Result<()> {
         self.conn.execute_unprepared("ANALYZE").await?;

@@ -8,7 +8,6 @@ use chrono::{DateTime, Utc};
 use rust_decimal::{Decimal, prelude::ToPrimitive};
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect,
-    TransactionTrait,
 };
 use serde::{Deserialize, Serialize};
 use sinergi_domain::{
@@ -270,7 +269,7 @@ pub async fn fresh(db: &Db, s: Scoring<'_>, p: &Proposal) -> Result<Option<Store
 /// Records the FX table the stored scores were computed with, without rescoring (bulk loads
 /// compute their scores with it).
 pub async fn record_fx(db: &Db, fx: &FxTable) -> Result<()> {
-    let txn = db.conn().begin().await?;
+    let txn = db.begin_write().await?;
     fx_rates::Entity::delete_many().exec(&txn).await?;
     let now = now_micros();
     for (c, r) in fx.currencies() {
@@ -290,7 +289,7 @@ pub async fn record_fx(db: &Db, fx: &FxTable) -> Result<()> {
 /// Brings the stored FX table in line with the configured one; when a rate changed, every
 /// score is recomputed in the same transaction. Returns how many scores were recomputed.
 pub async fn sync_fx(db: &Db, s: Scoring<'_>) -> Result<usize> {
-    let txn = db.conn().begin().await?;
+    let txn = db.begin_write().await?;
     let stored: Vec<(String, String)> = fx_rates::Entity::find()
         .all(&txn)
         .await?

@@ -1,6 +1,6 @@
 //! The shape of every mutation: one transaction, one audit event, committed together.
 
-use sea_orm::{DatabaseTransaction, TransactionTrait};
+use sea_orm::DatabaseTransaction;
 use uuid::Uuid;
 
 use crate::{Db, Result, audit};
@@ -15,7 +15,7 @@ impl<'a> Mutation<'a> {
     /// Opens a transaction.
     pub async fn begin(db: &'a Db) -> Result<Self> {
         Ok(Self {
-            txn: db.conn().begin().await?,
+            txn: db.begin_write().await?,
             db,
         })
     }

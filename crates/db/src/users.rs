@@ -1,9 +1,7 @@
 //! User accounts and their sessions (refresh tokens).
 
 use chrono::{DateTime, Utc};
-use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, TransactionTrait,
-};
+use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter};
 use serde_json::json;
 use sinergi_domain::{Actor, Error as Rule, Role, model::User};
 use uuid::Uuid;
@@ -234,7 +232,7 @@ async fn insert_token(
 }
 
 async fn revoke_family(db: &Db, family: &str) -> Result<()> {
-    let txn = db.conn().begin().await?;
+    let txn = db.begin_write().await?;
     rt::Entity::update_many()
         .col_expr(
             rt::Column::RevokedAt,

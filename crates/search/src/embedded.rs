@@ -388,6 +388,35 @@ fn build_query(f: &Fields, req: &SearchRequest) -> Box<dyn Query> {
     Box::new(BooleanQuery::new(must))
 }
 
+type Collected = (
+    Vec<(Option<f64>, DocAddress)>,
+    usize,
+    tantivy::collector::FacetCounts,
+);
+
+fn no_score<K>(_: K) -> Option<f64> {
+    None
+}
+
+/// Runs one ordering of the top hits together with the count and the facets.
+fn collect<K, C>(
+    searcher: &tantivy::Searcher,
+    query: &dyn Query,
+    top: C,
+    facets: FacetCollector,
+    score: impl Fn(K) -> Option<f64>,
+) -> Result<Collected>
+where
+    C: tantivy::collector::Collector<Fruit = Vec<(K, DocAddress)>>,
+{
+    let (docs, total, fc) = searcher.search(query, &(top, Count, facets))?;
+    Ok((
+        docs.into_iter().map(|(k, a)| (score(k), a)).collect(),
+        total,
+        fc,
+    ))
+}
+
 fn search_blocking(g: &Generation, req: &SearchRequest) -> Result<SearchResult> {
     let started = Instant::now();
     let searcher = g.reader.searcher();
@@ -399,68 +428,38 @@ fn search_blocking(g: &Generation, req: &SearchRequest) -> Result<SearchResult> 
     }
     let limit = req.limit.max(1);
     let top = TopDocs::with_limit(limit).and_offset(req.offset);
-    let (addrs, total, facet_counts): (Vec<(Option<f64>, DocAddress)>, usize, _) = match req.sort {
-        Sort::Relevance => {
-            let (docs, total, fc) =
-                searcher.search(&query, &(top.order_by_score(), Count, facets))?;
-            (
-                docs.into_iter()
-                    .map(|(s, a)| (Some(f64::from(s)), a))
-                    .collect(),
-                total,
-                fc,
-            )
-        }
-        Sort::Newest => {
-            let (docs, total, fc) = searcher.search(
-                &query,
-                &(
-                    top.order_by_fast_field::<i64>("created_at", Order::Desc),
-                    Count,
-                    facets,
-                ),
-            )?;
-            (
-                docs.into_iter().map(|(_, a)| (None, a)).collect(),
-                total,
-                fc,
-            )
-        }
-        Sort::DeadlineSoonest => {
-            let (docs, total, fc) = searcher.search(
-                &query,
-                &(
-                    top.order_by_fast_field::<i64>("deadline", Order::Asc),
-                    Count,
-                    facets,
-                ),
-            )?;
-            (
-                docs.into_iter().map(|(_, a)| (None, a)).collect(),
-                total,
-                fc,
-            )
-        }
-        Sort::CapexAsc | Sort::CapexDesc => {
-            let order = if req.sort == Sort::CapexAsc {
-                Order::Asc
-            } else {
-                Order::Desc
-            };
-            let (docs, total, fc) = searcher.search(
-                &query,
-                &(
-                    top.order_by_fast_field::<f64>("capex_usd", order),
-                    Count,
-                    facets,
-                ),
-            )?;
-            (
-                docs.into_iter().map(|(_, a)| (None, a)).collect(),
-                total,
-                fc,
-            )
-        }
+    let (addrs, total, facet_counts) = match req.sort {
+        Sort::Relevance => collect(&searcher, &query, top.order_by_score(), facets, |s| {
+            Some(f64::from(s))
+        })?,
+        Sort::Newest => collect(
+            &searcher,
+            &query,
+            top.order_by_fast_field::<i64>("created_at", Order::Desc),
+            facets,
+            no_score,
+        )?,
+        Sort::DeadlineSoonest => collect(
+            &searcher,
+            &query,
+            top.order_by_fast_field::<i64>("deadline", Order::Asc),
+            facets,
+            no_score,
+        )?,
+        Sort::CapexAsc => collect(
+            &searcher,
+            &query,
+            top.order_by_fast_field::<f64>("capex_usd", Order::Asc),
+            facets,
+            no_score,
+        )?,
+        Sort::CapexDesc => collect(
+            &searcher,
+            &query,
+            top.order_by_fast_field::<f64>("capex_usd", Order::Desc),
+            facets,
+            no_score,
+        )?,
     };
     let words = req.text.as_deref().map(query_words).unwrap_or_default();
     let mut hits = Vec::with_capacity(addrs.len());
