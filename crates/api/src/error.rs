@@ -125,9 +125,3 @@ impl From<std::sync::Arc<sinergi_db::Error>> for ApiError {
         }
     }
 }
-
-/// Maps async-graphql's own errors (loader, limits) to the contract's codes.
-pub fn from_graphql(e: async_graphql::Error) -> ApiError {
-    tracing::error!(error = %e.message, "resolver failed");
-    ApiError::Internal
-}

@@ -2,9 +2,7 @@
 
 use std::time::Duration;
 
-use sea_orm::{
-    ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbBackend, Statement,
-};
+use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseConnection, Statement};
 use sinergi_migrations::{Migrator, MigratorTrait};
 
 use crate::Result;
@@ -63,15 +61,6 @@ impl Db {
             }
         }
         Ok(Self { conn, engine })
-    }
-
-    /// Wraps an existing connection (tests use it to count statements).
-    pub fn from_connection(conn: DatabaseConnection) -> Self {
-        let engine = match conn.get_database_backend() {
-            DbBackend::Sqlite => Engine::Sqlite,
-            _ => Engine::Postgres,
-        };
-        Self { conn, engine }
     }
 
     /// Calls `f` with the SQL of every statement run on the pool (tests count statements).

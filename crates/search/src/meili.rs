@@ -189,11 +189,6 @@ impl MeiliIndex {
         let task = self.client.index(&aside.uid).delete().await.map_err(err)?;
         wait(&self.client, task).await
     }
-
-    /// Whether the server answers.
-    pub async fn health(&self) -> Result<()> {
-        self.client.health().await.map(|_| ()).map_err(err)
-    }
 }
 
 fn quote(s: &str) -> String {
