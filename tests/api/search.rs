@@ -484,6 +484,54 @@ async fn reindex_on(backend: &Backend) {
 }
 
 #[tokio::test]
+async fn an_index_written_by_another_version_is_rebuilt_at_start() {
+    let dir = tempfile::tempdir().expect("dir");
+    let url = crate::helpers::fresh_database(dir.path()).await;
+    let data = dir.path().join("data");
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_sinergi"))
+        .env("SINERGI_DATA_DIR", &data)
+        .env("SINERGI_DATABASE_URL", &url)
+        .env("SINERGI_LOG", "warn")
+        .args(["seed", "--demo"])
+        .output()
+        .expect("run");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // Replace the index by one with another layout, as an older Sinergi would have left it.
+    let search = data.join("search");
+    let _ = std::fs::remove_dir_all(&search);
+    std::fs::create_dir_all(search.join("g1")).expect("mkdir");
+    let mut old = tantivy::schema::Schema::builder();
+    old.add_text_field("id", tantivy::schema::STRING | tantivy::schema::STORED);
+    tantivy::Index::create_in_dir(search.join("g1"), old.build()).expect("old index");
+    std::fs::write(search.join("CURRENT"), "g1").expect("current");
+    assert!(matches!(
+        sinergi_search::EmbeddedIndex::open(&search),
+        Err(sinergi_search::Error::Outdated(_))
+    ));
+
+    let config = crate::helpers::test_config(&data, url);
+    let app = sinergi_server::App::build(config)
+        .await
+        .expect("the server starts");
+    drop(app);
+    let index = sinergi_search::EmbeddedIndex::open(&search).expect("rebuilt index opens");
+    use sinergi_search::SearchIndex;
+    assert_eq!(
+        index.count().await.expect("count"),
+        32,
+        "every project is back"
+    );
+    assert!(
+        !search.join("g1").exists(),
+        "the outdated generation is removed"
+    );
+}
+
+#[tokio::test]
 async fn seed_scale_loads_the_programme_deterministically_and_indexes_it() {
     if crate::helpers::on_postgres() {
         return; // one engine is enough for a 15-second load; the bulk SQL is the same

@@ -13,15 +13,15 @@ use std::time::Instant;
 use async_trait::async_trait;
 use sinergi_domain::ProjectStatus;
 use tantivy::{
-    DocAddress, Index, IndexReader, IndexWriter, Order, ReloadPolicy, TantivyDocument, Term,
-    collector::{Count, FacetCollector, TopDocs},
+    DocAddress, Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Term,
+    collector::TopDocs,
     query::{
         AllQuery, BooleanQuery, BoostQuery, EmptyQuery, FuzzyTermQuery, Occur, Query, RangeQuery,
         TermQuery, TermSetQuery,
     },
     schema::{
-        FAST, FacetOptions, Field, INDEXED, IndexRecordOption, STORED, STRING, Schema,
-        TextFieldIndexing, TextOptions, Value,
+        FAST, Field, INDEXED, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing,
+        TextOptions, Value,
     },
     tokenizer::{AsciiFoldingFilter, LowerCaser, SimpleTokenizer, TextAnalyzer},
 };
@@ -30,6 +30,7 @@ use uuid::Uuid;
 use crate::{
     Error, FACETS, FacetCounts, Hit, ProjectDoc, Result, SearchIndex, SearchRequest, SearchResult,
     Sort,
+    tally::{self, Gather, KeyOrder, SortKey, Tally},
     text::{highlight, query_words, typos_allowed},
 };
 
@@ -38,11 +39,9 @@ struct Fields {
     city_id: Field,
     title: Field,
     summary: Field,
-    description: Field,
     tags: Field,
     city: Field,
-    province_text: Field,
-    owner_agency: Field,
+    all: Field,
     status: Field,
     province: Field,
     dimension: Field,
@@ -51,36 +50,38 @@ struct Fields {
     capex_usd: Field,
     deadline: Field,
     created_at: Field,
-    facets: Field,
+    facet_bits: Field,
 }
 
 fn schema() -> (Schema, Fields) {
     let mut b = Schema::builder();
-    let text = TextOptions::default().set_stored().set_indexing_options(
+    // Words with their frequencies (for ranking); no positions: highlights are computed by
+    // our own matcher from the stored title and summary.
+    let words = TextOptions::default().set_indexing_options(
         TextFieldIndexing::default()
             .set_tokenizer("folded")
-            .set_index_option(IndexRecordOption::WithFreqsAndPositions),
+            .set_index_option(IndexRecordOption::WithFreqs),
     );
-    let keyword = STRING | STORED;
+    let text = words.clone().set_stored();
     let f = Fields {
-        id: b.add_text_field("id", keyword.clone()),
+        id: b.add_text_field("id", STRING | STORED),
         city_id: b.add_text_field("city_id", STRING),
         title: b.add_text_field("title", text.clone()),
-        summary: b.add_text_field("summary", text.clone()),
-        description: b.add_text_field("description", text.clone()),
-        tags: b.add_text_field("tags", text.clone()),
-        city: b.add_text_field("city", text.clone()),
-        province_text: b.add_text_field("province_text", text.clone()),
-        owner_agency: b.add_text_field("owner_agency", text),
+        summary: b.add_text_field("summary", text),
+        tags: b.add_text_field("tags", words.clone()),
+        city: b.add_text_field("city", words.clone()),
+        // Every searchable field together, for matching: a query word's typos and prefixes are
+        // looked up in one dictionary instead of seven.
+        all: b.add_text_field("all", words),
         status: b.add_text_field("status", STRING),
-        province: b.add_text_field("province", STRING),
+        province: b.add_text_field(tally::PROVINCE_FIELD, STRING | FAST),
         dimension: b.add_text_field("dimension", STRING),
         sector: b.add_text_field("sector", STRING),
         financing: b.add_text_field("financing", STRING),
         capex_usd: b.add_f64_field("capex_usd", INDEXED | FAST),
         deadline: b.add_i64_field("deadline", INDEXED | FAST),
         created_at: b.add_i64_field("created_at", INDEXED | FAST),
-        facets: b.add_facet_field("facets", FacetOptions::default()),
+        facet_bits: b.add_u64_field(tally::BITS_FIELD, FAST),
     };
     (b.build(), f)
 }
@@ -105,7 +106,8 @@ fn open_generation(root: &Path, name: &str) -> Result<Generation> {
     std::fs::create_dir_all(&dir)?;
     let (schema, fields) = schema();
     let index = match Index::open_in_dir(&dir) {
-        Ok(i) => i,
+        Ok(i) if i.schema() == schema => i,
+        Ok(_) => return Err(Error::Outdated(dir.display().to_string())),
         Err(_) => Index::create_in_dir(&dir, schema)?,
     };
     register(&index);
@@ -226,33 +228,39 @@ fn add_doc(g: &Generation, d: &ProjectDoc) -> TantivyDocument {
     doc.add_text(f.city_id, d.city_id.to_string());
     doc.add_text(f.title, &d.title);
     doc.add_text(f.summary, &d.summary);
-    doc.add_text(f.description, &d.description);
     for t in &d.tags {
         doc.add_text(f.tags, t);
     }
     doc.add_text(f.city, &d.city);
-    doc.add_text(f.province_text, &d.province);
-    doc.add_text(f.owner_agency, &d.owner_agency);
+    for text in [
+        &d.title,
+        &d.summary,
+        &d.description,
+        &d.city,
+        &d.province,
+        &d.owner_agency,
+    ]
+    .into_iter()
+    .chain(&d.tags)
+    {
+        doc.add_text(f.all, text);
+    }
     doc.add_text(f.status, d.status.as_str());
     doc.add_text(f.province, &d.province);
     doc.add_text(f.sector, d.sector.as_str());
     doc.add_f64(f.capex_usd, d.capex_usd);
     doc.add_i64(f.deadline, d.deadline);
     doc.add_i64(f.created_at, d.created_at);
-    let facet = |doc: &mut TantivyDocument, field: &str, value: &str| {
-        doc.add_facet(f.facets, tantivy::schema::Facet::from_path([field, value]));
-    };
     for x in &d.dimensions {
         doc.add_text(f.dimension, x.as_str());
-        facet(&mut doc, "dimension", x.as_str());
     }
     for x in &d.financing {
         doc.add_text(f.financing, x.as_str());
-        facet(&mut doc, "financing", x.as_str());
     }
-    facet(&mut doc, "sector", d.sector.as_str());
-    facet(&mut doc, "province", &d.province);
-    facet(&mut doc, "status", d.status.as_str());
+    doc.add_u64(
+        f.facet_bits,
+        tally::bits(&d.dimensions, d.sector, &d.financing, d.status),
+    );
     doc
 }
 
@@ -342,43 +350,45 @@ fn build_query(f: &Fields, req: &SearchRequest) -> Box<dyn Query> {
         let lo = Bound::Excluded(Term::from_field_i64(f.deadline, after.timestamp()));
         must.push((Occur::Must, Box::new(RangeQuery::new(lo, Bound::Unbounded))));
     }
-    // Text: every word must match some field, within its typos (the last one also as a prefix);
-    // exact words and titles weigh more.
+    // Text: every word must match the document within its typos (the last one also as a
+    // prefix), looked up once in the combined field; exact words weigh more, and more still in
+    // the title, tags, summary and city.
     let words = req.text.as_deref().map(query_words).unwrap_or_default();
-    let fields = [
+    let exact_in = [
         (f.title, 3.0),
         (f.tags, 2.0),
         (f.summary, 1.5),
         (f.city, 1.5),
-        (f.province_text, 1.0),
-        (f.owner_agency, 1.0),
-        (f.description, 1.0),
     ];
     for (i, w) in words.iter().enumerate() {
         let last = i + 1 == words.len();
-        let mut any: Vec<(Occur, Box<dyn Query>)> = Vec::new();
-        for (field, boost) in fields {
-            let term = Term::from_field_text(field, w);
-            let exact: Box<dyn Query> =
-                Box::new(TermQuery::new(term.clone(), IndexRecordOption::WithFreqs));
-            any.push((Occur::Should, Box::new(BoostQuery::new(exact, boost * 2.0))));
-            let typos = typos_allowed(w);
-            if typos > 0 {
-                any.push((
-                    Occur::Should,
-                    Box::new(BoostQuery::new(
-                        Box::new(FuzzyTermQuery::new(term.clone(), typos, true)),
-                        boost,
-                    )),
-                ));
-            }
-            if last {
-                let prefix = FuzzyTermQuery::new_prefix(term, 0, true);
-                any.push((
-                    Occur::Should,
-                    Box::new(BoostQuery::new(Box::new(prefix), boost * 0.5)),
-                ));
-            }
+        let term = Term::from_field_text(f.all, w);
+        let boosted = |q: Box<dyn Query>, boost: f32| -> (Occur, Box<dyn Query>) {
+            (Occur::Should, Box::new(BoostQuery::new(q, boost)))
+        };
+        let mut any = vec![boosted(
+            Box::new(TermQuery::new(term.clone(), IndexRecordOption::WithFreqs)),
+            2.0,
+        )];
+        let typos = typos_allowed(w);
+        if typos > 0 {
+            any.push(boosted(
+                Box::new(FuzzyTermQuery::new(term.clone(), typos, true)),
+                1.0,
+            ));
+        }
+        if last {
+            any.push(boosted(
+                Box::new(FuzzyTermQuery::new_prefix(term, 0, true)),
+                0.5,
+            ));
+        }
+        for (field, boost) in exact_in {
+            let exact = TermQuery::new(
+                Term::from_field_text(field, w),
+                IndexRecordOption::WithFreqs,
+            );
+            any.push(boosted(Box::new(exact), boost));
         }
         must.push((Occur::Must, Box::new(BooleanQuery::new(any))));
     }
@@ -388,78 +398,47 @@ fn build_query(f: &Fields, req: &SearchRequest) -> Box<dyn Query> {
     Box::new(BooleanQuery::new(must))
 }
 
-type Collected = (
-    Vec<(Option<f64>, DocAddress)>,
-    usize,
-    tantivy::collector::FacetCounts,
-);
-
-fn no_score<K>(_: K) -> Option<f64> {
-    None
-}
-
-/// Runs one ordering of the top hits together with the count and the facets.
-fn collect<K, C>(
-    searcher: &tantivy::Searcher,
-    query: &dyn Query,
-    top: C,
-    facets: FacetCollector,
-    score: impl Fn(K) -> Option<f64>,
-) -> Result<Collected>
-where
-    C: tantivy::collector::Collector<Fruit = Vec<(K, DocAddress)>>,
-{
-    let (docs, total, fc) = searcher.search(query, &(top, Count, facets))?;
-    Ok((
-        docs.into_iter().map(|(k, a)| (score(k), a)).collect(),
-        total,
-        fc,
-    ))
-}
-
 fn search_blocking(g: &Generation, req: &SearchRequest) -> Result<SearchResult> {
     let started = Instant::now();
     let searcher = g.reader.searcher();
     let f = &g.fields;
     let query = build_query(f, req);
-    let mut facets = FacetCollector::for_field("facets");
-    for name in FACETS {
-        facets.add_facet(format!("/{name}").as_str());
-    }
     let limit = req.limit.max(1);
-    let top = TopDocs::with_limit(limit).and_offset(req.offset);
-    let (addrs, total, facet_counts) = match req.sort {
-        Sort::Relevance => collect(&searcher, &query, top.order_by_score(), facets, |s| {
-            Some(f64::from(s))
-        })?,
-        Sort::Newest => collect(
-            &searcher,
-            &query,
-            top.order_by_fast_field::<i64>("created_at", Order::Desc),
-            facets,
-            no_score,
-        )?,
-        Sort::DeadlineSoonest => collect(
-            &searcher,
-            &query,
-            top.order_by_fast_field::<i64>("deadline", Order::Asc),
-            facets,
-            no_score,
-        )?,
-        Sort::CapexAsc => collect(
-            &searcher,
-            &query,
-            top.order_by_fast_field::<f64>("capex_usd", Order::Asc),
-            facets,
-            no_score,
-        )?,
-        Sort::CapexDesc => collect(
-            &searcher,
-            &query,
-            top.order_by_fast_field::<f64>("capex_usd", Order::Desc),
-            facets,
-            no_score,
-        )?,
+    let key = |field: &'static str, order: KeyOrder| Some(SortKey { field, order });
+    let key = match req.sort {
+        Sort::Relevance => None,
+        Sort::Newest => key("created_at", KeyOrder::I64Desc),
+        Sort::DeadlineSoonest => key("deadline", KeyOrder::I64Asc),
+        Sort::CapexAsc => key("capex_usd", KeyOrder::F64Asc),
+        Sort::CapexDesc => key("capex_usd", KeyOrder::F64Desc),
+    };
+    // One pass over the hits: count and facets, and the page itself when sorting by a field.
+    let (addrs, tally): (Vec<(Option<f64>, DocAddress)>, Tally) = match key {
+        None => {
+            let top = TopDocs::with_limit(limit)
+                .and_offset(req.offset)
+                .order_by_score();
+            let gather = Gather { key: None, keep: 1 };
+            let (docs, (tally, _)) = searcher.search(&query, &(top, gather))?;
+            let docs = docs
+                .into_iter()
+                .map(|(s, a)| (Some(f64::from(s)), a))
+                .collect();
+            (docs, tally)
+        }
+        Some(key) => {
+            let gather = Gather {
+                key: Some(key),
+                keep: req.offset + limit,
+            };
+            let (tally, best) = searcher.search(&query, &gather)?;
+            let docs = best
+                .into_iter()
+                .skip(req.offset)
+                .map(|a| (None, a))
+                .collect();
+            (docs, tally)
+        }
     };
     let words = req.text.as_deref().map(query_words).unwrap_or_default();
     let mut hits = Vec::with_capacity(addrs.len());
@@ -487,16 +466,7 @@ fn search_blocking(g: &Generation, req: &SearchRequest) -> Result<SearchResult> 
     let facets = FACETS
         .iter()
         .map(|name| {
-            let mut values: Vec<(String, u64)> = facet_counts
-                .get(format!("/{name}").as_str())
-                .map(|(facet, count)| {
-                    let path = facet.to_path();
-                    (
-                        path.last().map(|s| (*s).to_owned()).unwrap_or_default(),
-                        count,
-                    )
-                })
-                .collect();
+            let mut values = tally.values(name);
             values.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
             FacetCounts {
                 field: name,
@@ -506,7 +476,7 @@ fn search_blocking(g: &Generation, req: &SearchRequest) -> Result<SearchResult> 
         .collect();
     Ok(SearchResult {
         hits,
-        total_hits: total as u64,
+        total_hits: tally.hits,
         facets,
         processing_time_ms: started.elapsed().as_millis() as u64,
     })
@@ -573,5 +543,114 @@ impl SearchIndex for EmbeddedIndex {
     async fn count(&self) -> Result<u64> {
         let g = self.generation()?;
         Ok(g.reader.searcher().num_docs())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use sinergi_domain::{Dimension, FinancingModel, Sector, permissions::SearchVisibility};
+
+    use super::*;
+    use crate::Filter;
+
+    fn doc(i: u32) -> ProjectDoc {
+        ProjectDoc {
+            id: Uuid::from_u128(u128::from(i) + 1),
+            city_id: Uuid::from_u128(7),
+            title: format!("project {i}"),
+            summary: "a project".into(),
+            description: String::new(),
+            tags: vec![],
+            city: "Ambon".into(),
+            province: ["Maluku", "Bali", "Jawa Barat"][i as usize % 3].into(),
+            owner_agency: "Dinas".into(),
+            status: if i % 10 == 9 {
+                ProjectStatus::Draft
+            } else {
+                ProjectStatus::Published
+            },
+            dimensions: vec![Dimension::ALL[i as usize % 6]],
+            sector: Sector::ALL[i as usize % 13],
+            financing: vec![FinancingModel::Ppp],
+            // Many ties, and negative values, to exercise the order of equal keys.
+            capex_usd: f64::from(i % 7) * 1000.0 - 2500.0,
+            deadline: i64::from(i % 11),
+            created_at: i64::from(i % 50),
+        }
+    }
+
+    /// Paging through a sort by a field visits every visible hit exactly once, in order, over
+    /// several segments and ties; counts and facets cover every hit.
+    #[tokio::test]
+    async fn sorted_pages_cover_every_hit_once_in_order() {
+        let dir = tempfile::tempdir().expect("dir");
+        let index = EmbeddedIndex::open(dir.path()).expect("open");
+        for part in 0..3u32 {
+            let docs = (part * 100..part * 100 + 100).map(doc).collect();
+            index.upsert(docs).await.expect("upsert");
+        }
+        let visible: Vec<ProjectDoc> = (0..300)
+            .map(doc)
+            .filter(|d| d.status == ProjectStatus::Published)
+            .collect();
+        type Rank = fn(&ProjectDoc) -> f64;
+        let orders: [(Sort, Rank); 4] = [
+            (Sort::Newest, |d| -(d.created_at as f64)),
+            (Sort::DeadlineSoonest, |d| d.deadline as f64),
+            (Sort::CapexAsc, |d| d.capex_usd),
+            (Sort::CapexDesc, |d| -d.capex_usd),
+        ];
+        for (sort, rank) in orders {
+            let mut seen = Vec::new();
+            let mut offset = 0;
+            loop {
+                let r = index
+                    .search(&SearchRequest {
+                        text: None,
+                        filter: Filter::default(),
+                        visibility: SearchVisibility {
+                            everywhere: vec![ProjectStatus::Published],
+                            own_city: None,
+                        },
+                        sort,
+                        offset,
+                        limit: 17,
+                    })
+                    .await
+                    .expect("search");
+                assert_eq!(r.total_hits, visible.len() as u64);
+                let status = r
+                    .facets
+                    .iter()
+                    .find(|f| f.field == "status")
+                    .expect("status");
+                assert_eq!(status.values, [("PUBLISHED".to_owned(), 270)]);
+                let provinces: u64 = r
+                    .facets
+                    .iter()
+                    .find(|f| f.field == "province")
+                    .expect("province")
+                    .values
+                    .iter()
+                    .map(|v| v.1)
+                    .sum();
+                assert_eq!(provinces, 270);
+                if r.hits.is_empty() {
+                    break;
+                }
+                seen.extend(r.hits.iter().map(|h| h.id));
+                offset += 17;
+            }
+            let mut unique = seen.clone();
+            unique.sort();
+            unique.dedup();
+            assert_eq!(unique.len(), visible.len(), "{sort:?}: every hit once");
+            assert_eq!(seen.len(), visible.len(), "{sort:?}: no hit twice");
+            let ranks: Vec<f64> = seen
+                .iter()
+                .map(|id| rank(visible.iter().find(|d| d.id == *id).expect("visible")))
+                .collect();
+            assert!(ranks.is_sorted(), "{sort:?}: in order");
+        }
     }
 }

@@ -9,6 +9,7 @@ mod doc;
 mod embedded;
 mod engine;
 mod meili;
+mod tally;
 pub mod text;
 
 use async_trait::async_trait;
@@ -28,6 +29,12 @@ pub enum Error {
     Engine(String),
     #[error("search index I/O: {0}")]
     Io(#[from] std::io::Error),
+    /// The embedded index on disk was written with another layout (an older Sinergi); it has
+    /// to be rebuilt from the database.
+    #[error(
+        "the search index {0} was written by another version of Sinergi; run `sinergi reindex`"
+    )]
+    Outdated(String),
 }
 
 impl From<tantivy::TantivyError> for Error {

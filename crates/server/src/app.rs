@@ -87,7 +87,18 @@ impl App {
                         dir: config.data_dir.join("search"),
                     };
                     engine.prepare()?;
-                    let e = EmbeddedIndex::open(&config.data_dir.join("search")).map_err(|e| {
+                    let dir = config.data_dir.join("search");
+                    let e = match EmbeddedIndex::open(&dir) {
+                        Err(sinergi_search::Error::Outdated(which)) => {
+                            // Written by an older Sinergi: rebuild it aside from the database,
+                            // then open the new generation.
+                            tracing::warn!(index = %which, "search index layout changed: rebuilding it from the database");
+                            crate::cli::reindex(&db, &config).await?;
+                            EmbeddedIndex::open(&dir)
+                        }
+                        other => other,
+                    }
+                    .map_err(|e| {
                         anyhow::anyhow!("cannot open the search index under SINERGI_DATA_DIR: {e}")
                     })?;
                     (engine, Arc::new(e.clone()), Some(e))

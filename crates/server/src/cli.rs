@@ -220,7 +220,7 @@ enum Aside {
     Meili(sinergi_search::MeiliIndex, sinergi_search::MeiliIndex),
 }
 
-async fn reindex(db: &Db, config: &Config) -> anyhow::Result<()> {
+pub(crate) async fn reindex(db: &Db, config: &Config) -> anyhow::Result<()> {
     use std::io::Write;
 
     use sinergi_search::SearchIndex;
