@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use async_graphql::dataloader::{DataLoader, Loader};
+use async_graphql::dataloader::{DataLoader, HashMapCache, Loader};
 use futures::future::BoxFuture;
 use sinergi_db::{Db, masterplans, organizations, places, projects, proposals, users};
 use sinergi_domain::{
@@ -51,9 +51,25 @@ where
     )
 }
 
+/// A loader that also keeps what it loaded, or was given, for the rest of the request.
+fn cached<T, F, Fut>(db: &Db, f: F) -> DataLoader<FnLoader<T>, HashMapCache>
+where
+    T: Send + Sync + Clone + 'static,
+    F: Fn(Db, Vec<Uuid>) -> Fut + Send + Sync + 'static,
+    Fut: std::future::Future<Output = sinergi_db::Result<Vec<(Uuid, T)>>> + Send + 'static,
+{
+    let db = db.clone();
+    DataLoader::with_cache(
+        FnLoader(Box::new(move |ids| Box::pin(f(db.clone(), ids)))),
+        tokio::spawn,
+        HashMapCache::default(),
+    )
+}
+
 /// The loaders of one request.
 pub struct Loaders {
-    pub cities: DataLoader<FnLoader<City>>,
+    /// Cities, kept for the request (a search hands over its hits' cities).
+    pub cities: DataLoader<FnLoader<City>, HashMapCache>,
     pub embassies: DataLoader<FnLoader<Embassy>>,
     /// Active masterplans by city id.
     pub masterplans: DataLoader<FnLoader<Masterplan>>,
@@ -83,7 +99,7 @@ impl Loaders {
         let oscope = organization_scope(actor);
         let org = actor.and_then(|a| a.organization_id);
         Self {
-            cities: loader(db, |db, ids| async move {
+            cities: cached(db, |db, ids| async move {
                 Ok(keyed(places::cities_by_id(&db, &ids).await?, |c| c.id))
             }),
             embassies: loader(db, |db, ids| async move {

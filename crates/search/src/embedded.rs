@@ -16,8 +16,8 @@ use tantivy::{
     DocAddress, Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Term,
     collector::TopDocs,
     query::{
-        AllQuery, BooleanQuery, BoostQuery, EmptyQuery, FuzzyTermQuery, Occur, Query, RangeQuery,
-        TermQuery, TermSetQuery,
+        AllQuery, BooleanQuery, BoostQuery, ConstScoreQuery, EmptyQuery, FuzzyTermQuery, Occur,
+        Query, RangeQuery, TermQuery,
     },
     schema::{
         FAST, Field, INDEXED, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing,
@@ -39,8 +39,6 @@ struct Fields {
     city_id: Field,
     title: Field,
     summary: Field,
-    tags: Field,
-    city: Field,
     all: Field,
     status: Field,
     province: Field,
@@ -56,20 +54,17 @@ struct Fields {
 fn schema() -> (Schema, Fields) {
     let mut b = Schema::builder();
     // Words with their frequencies (for ranking); no positions: highlights are computed by
-    // our own matcher from the stored title and summary.
+    // our own matcher from the stored title and summary, which are not indexed themselves.
     let words = TextOptions::default().set_indexing_options(
         TextFieldIndexing::default()
             .set_tokenizer("folded")
             .set_index_option(IndexRecordOption::WithFreqs),
     );
-    let text = words.clone().set_stored();
     let f = Fields {
         id: b.add_text_field("id", STRING | STORED),
         city_id: b.add_text_field("city_id", STRING),
-        title: b.add_text_field("title", text.clone()),
-        summary: b.add_text_field("summary", text),
-        tags: b.add_text_field("tags", words.clone()),
-        city: b.add_text_field("city", words.clone()),
+        title: b.add_text_field("title", STORED),
+        summary: b.add_text_field("summary", STORED),
         // Every searchable field together, for matching: a query word's typos and prefixes are
         // looked up in one dictionary instead of seven.
         all: b.add_text_field("all", words),
@@ -228,22 +223,20 @@ fn add_doc(g: &Generation, d: &ProjectDoc) -> TantivyDocument {
     doc.add_text(f.city_id, d.city_id.to_string());
     doc.add_text(f.title, &d.title);
     doc.add_text(f.summary, &d.summary);
-    for t in &d.tags {
-        doc.add_text(f.tags, t);
-    }
-    doc.add_text(f.city, &d.city);
-    for text in [
-        &d.title,
-        &d.summary,
-        &d.description,
-        &d.city,
-        &d.province,
-        &d.owner_agency,
-    ]
-    .into_iter()
-    .chain(&d.tags)
-    {
-        doc.add_text(f.all, text);
+    // The combined field weighs the fields by repeating them (a word's frequency counts in its
+    // score): title three times, tags, summary and city twice, the rest once.
+    let weighted = [
+        (&d.title, 3),
+        (&d.summary, 2),
+        (&d.city, 2),
+        (&d.description, 1),
+        (&d.province, 1),
+        (&d.owner_agency, 1),
+    ];
+    for (text, times) in weighted.into_iter().chain(d.tags.iter().map(|t| (t, 2))) {
+        for _ in 0..times {
+            doc.add_text(f.all, text);
+        }
     }
     doc.add_text(f.status, d.status.as_str());
     doc.add_text(f.province, &d.province);
@@ -264,10 +257,22 @@ fn add_doc(g: &Generation, d: &ProjectDoc) -> TantivyDocument {
     doc
 }
 
+/// Documents with any of `values` in `field`, scoring nothing. A union of term postings rather
+/// than a `TermSetQuery`: that one materialises every matching posting into a bit set on each
+/// search (all 237,500 public projects for the visibility clause), while a union is walked
+/// lazily and only where the other clauses of an intersection lead it.
 fn terms(field: Field, values: impl IntoIterator<Item = String>) -> Box<dyn Query> {
-    Box::new(TermSetQuery::new(
-        values.into_iter().map(|v| Term::from_field_text(field, &v)),
-    ))
+    let any: Vec<(Occur, Box<dyn Query>)> = values
+        .into_iter()
+        .map(|v| {
+            let q: Box<dyn Query> = Box::new(TermQuery::new(
+                Term::from_field_text(field, &v),
+                IndexRecordOption::Basic,
+            ));
+            (Occur::Should, q)
+        })
+        .collect();
+    Box::new(ConstScoreQuery::new(Box::new(BooleanQuery::new(any)), 0.0))
 }
 
 fn statuses(field: Field, s: &[ProjectStatus]) -> Box<dyn Query> {
@@ -351,15 +356,9 @@ fn build_query(f: &Fields, req: &SearchRequest) -> Box<dyn Query> {
         must.push((Occur::Must, Box::new(RangeQuery::new(lo, Bound::Unbounded))));
     }
     // Text: every word must match the document within its typos (the last one also as a
-    // prefix), looked up once in the combined field; exact words weigh more, and more still in
-    // the title, tags, summary and city.
+    // prefix), looked up once in the combined field (which weighs the title, tags, summary and
+    // city more); exact words weigh more than typos and prefixes.
     let words = req.text.as_deref().map(query_words).unwrap_or_default();
-    let exact_in = [
-        (f.title, 3.0),
-        (f.tags, 2.0),
-        (f.summary, 1.5),
-        (f.city, 1.5),
-    ];
     for (i, w) in words.iter().enumerate() {
         let last = i + 1 == words.len();
         let term = Term::from_field_text(f.all, w);
@@ -382,13 +381,6 @@ fn build_query(f: &Fields, req: &SearchRequest) -> Box<dyn Query> {
                 Box::new(FuzzyTermQuery::new_prefix(term, 0, true)),
                 0.5,
             ));
-        }
-        for (field, boost) in exact_in {
-            let exact = TermQuery::new(
-                Term::from_field_text(field, w),
-                IndexRecordOption::WithFreqs,
-            );
-            any.push(boosted(Box::new(exact), boost));
         }
         must.push((Occur::Must, Box::new(BooleanQuery::new(any))));
     }
