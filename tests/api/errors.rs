@@ -221,6 +221,27 @@ async fn a_page_of_twenty_projects_costs_the_same_statements_as_a_page_of_one() 
         costs[0], costs[1],
         "statements for 1 and 20 projects: {costs:?}"
     );
+    // The same for a search page: its hits, their cities and masterplans.
+    for _ in 0..100 {
+        if sinergi_db::outbox::backlog(&app.db).await.expect("backlog") == 0 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    let q = "query($n:Int){projects(first:$n,search:\"P\",sort:NEWEST,filter:{statuses:[DRAFT,PUBLISHED]}){hits{project{title city{name masterplan{version}}}}}}";
+    let mut costs = Vec::new();
+    for n in [1, 20] {
+        let before = app.statements.load(Ordering::SeqCst);
+        let d = app.ok(Some(&w.official_ambon), q, json!({"n": n})).await;
+        costs.push(app.statements.load(Ordering::SeqCst) - before);
+        let hits = d["projects"]["hits"].as_array().expect("hits");
+        assert_eq!(hits.len(), n);
+        assert!(hits.iter().all(|h| h["project"]["city"]["name"] == "Ambon"));
+    }
+    assert_eq!(
+        costs[0], costs[1],
+        "statements for a search of 1 and of 20 hits: {costs:?}"
+    );
     app.stop().await;
 }
 
