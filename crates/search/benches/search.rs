@@ -264,6 +264,13 @@ async fn main() {
     embedded.commit().expect("commit");
     let embedded_rate = n as f64 / t.elapsed().as_secs_f64();
     println!("embedded bulk indexing: {embedded_rate:.0} docs/s");
+    let browse = queries().pop().expect("browse").1;
+    let t = Instant::now();
+    embedded.search(&browse).await.expect("first search");
+    println!(
+        "embedded first search without text after a commit (builds the segments' bit sets): {}",
+        ms(t.elapsed())
+    );
 
     let meili = meili().await;
     let mut raw_rate = None;

@@ -30,6 +30,7 @@ use uuid::Uuid;
 use crate::{
     Error, FACETS, FacetCounts, Hit, ProjectDoc, Result, SearchIndex, SearchRequest, SearchResult,
     Sort,
+    bitmaps::{self, BitsCache},
     tally::{self, Gather, KeyOrder, SortKey, Tally},
     text::{highlight, query_words, typos_allowed},
 };
@@ -94,6 +95,7 @@ struct Generation {
     reader: IndexReader,
     writer: Mutex<IndexWriter>,
     fields: Fields,
+    bits: BitsCache,
 }
 
 fn open_generation(root: &Path, name: &str) -> Result<Generation> {
@@ -116,6 +118,7 @@ fn open_generation(root: &Path, name: &str) -> Result<Generation> {
         reader,
         writer: Mutex::new(writer),
         fields,
+        bits: BitsCache::default(),
     })
 }
 
@@ -391,10 +394,15 @@ fn build_query(f: &Fields, req: &SearchRequest) -> Box<dyn Query> {
 }
 
 fn search_blocking(g: &Generation, req: &SearchRequest) -> Result<SearchResult> {
+    search_with(g, req, true)
+}
+
+/// A search; `bitmaps`: whether searches of facets alone may be answered from the cached bit
+/// sets (tests compare both ways).
+fn search_with(g: &Generation, req: &SearchRequest, bitmaps: bool) -> Result<SearchResult> {
     let started = Instant::now();
     let searcher = g.reader.searcher();
     let f = &g.fields;
-    let query = build_query(f, req);
     let limit = req.limit.max(1);
     let key = |field: &'static str, order: KeyOrder| Some(SortKey { field, order });
     let key = match req.sort {
@@ -406,7 +414,17 @@ fn search_blocking(g: &Generation, req: &SearchRequest) -> Result<SearchResult> 
     };
     // One pass over the hits: count and facets, and the page itself when sorting by a field.
     let (addrs, tally): (Vec<(Option<f64>, DocAddress)>, Tally) = match key {
+        _ if bitmaps && bitmaps::answers(req) => {
+            let (tally, best) = g.bits.search(&searcher, req, req.offset + limit)?;
+            let docs = best
+                .into_iter()
+                .skip(req.offset)
+                .map(|a| (None, a))
+                .collect();
+            (docs, tally)
+        }
         None => {
+            let query = build_query(f, req);
             let top = TopDocs::with_limit(limit)
                 .and_offset(req.offset)
                 .order_by_score();
@@ -419,6 +437,7 @@ fn search_blocking(g: &Generation, req: &SearchRequest) -> Result<SearchResult> 
             (docs, tally)
         }
         Some(key) => {
+            let query = build_query(f, req);
             let gather = Gather {
                 key: Some(key),
                 keep: req.offset + limit,
@@ -486,6 +505,11 @@ impl EmbeddedIndex {
         }
         w.commit()?;
         g.reader.reload()?;
+        // Build the new segments' bit sets now, on the writer's thread, not in a search (a
+        // failure here only leaves that work to the next search).
+        if let Err(e) = g.bits.warm(&g.reader.searcher()) {
+            tracing::warn!(error = %e, "could not prepare the search bit sets");
+        }
         Ok(())
     }
 
@@ -504,6 +528,11 @@ impl EmbeddedIndex {
         let g = self.generation()?;
         g.writer.lock().map_err(lock_err)?.commit()?;
         g.reader.reload()?;
+        // Build the new segments' bit sets now, on the writer's thread, not in a search (a
+        // failure here only leaves that work to the next search).
+        if let Err(e) = g.bits.warm(&g.reader.searcher()) {
+            tracing::warn!(error = %e, "could not prepare the search bit sets");
+        }
         Ok(())
     }
 }
@@ -563,7 +592,7 @@ mod tests {
             },
             dimensions: vec![Dimension::ALL[i as usize % 6]],
             sector: Sector::ALL[i as usize % 13],
-            financing: vec![FinancingModel::Ppp],
+            financing: vec![FinancingModel::ALL[i as usize % 7], FinancingModel::Grant],
             // Many ties, and negative values, to exercise the order of equal keys.
             capex_usd: f64::from(i % 7) * 1000.0 - 2500.0,
             deadline: i64::from(i % 11),
@@ -644,5 +673,96 @@ mod tests {
                 .collect();
             assert!(ranks.is_sorted(), "{sort:?}: in order");
         }
+    }
+
+    /// Searches of facets alone, answered from the cached bit sets, give exactly what the query
+    /// engine gives: hits in the same order, totals and facet counts — over several segments,
+    /// replaced and deleted documents.
+    #[tokio::test]
+    async fn bit_sets_answer_as_the_query_engine_does() {
+        let dir = tempfile::tempdir().expect("dir");
+        let index = EmbeddedIndex::open(dir.path()).expect("open");
+        for part in 0..3u32 {
+            let docs = (part * 100..part * 100 + 100).map(doc).collect();
+            index.upsert(docs).await.expect("upsert");
+        }
+        // Replace some documents (a delete and an add) and delete others.
+        let mut moved: Vec<ProjectDoc> = (0..300).step_by(13).map(doc).collect();
+        for d in &mut moved {
+            d.status = ProjectStatus::Awarded;
+            d.created_at += 1000;
+        }
+        index.upsert(moved).await.expect("replace");
+        let gone = (0..300)
+            .step_by(17)
+            .map(|i| Uuid::from_u128(i + 1))
+            .collect();
+        index.delete(gone).await.expect("delete");
+
+        let g = index.generation().expect("generation");
+        let public = SearchVisibility {
+            everywhere: vec![ProjectStatus::Published, ProjectStatus::Awarded],
+            own_city: None,
+        };
+        let filters = [
+            Filter::default(),
+            Filter {
+                sectors: vec![Sector::Water, Sector::Energy],
+                provinces: vec!["Maluku".into(), "Nowhere".into()],
+                ..Filter::default()
+            },
+            Filter {
+                dimensions: vec![Dimension::Living],
+                financing: vec![FinancingModel::Loan],
+                ..Filter::default()
+            },
+            Filter {
+                provinces: vec!["Nowhere".into()],
+                ..Filter::default()
+            },
+        ];
+        let sorts = [
+            Sort::Relevance,
+            Sort::Newest,
+            Sort::DeadlineSoonest,
+            Sort::CapexAsc,
+            Sort::CapexDesc,
+        ];
+        let visibilities = [
+            public.clone(),
+            SearchVisibility {
+                everywhere: ProjectStatus::ALL.to_vec(),
+                own_city: None,
+            },
+            SearchVisibility {
+                everywhere: vec![],
+                own_city: None,
+            },
+        ];
+        let mut compared = 0;
+        for filter in &filters {
+            for sort in sorts {
+                for visibility in &visibilities {
+                    for (offset, limit) in [(0, 20), (20, 7), (250, 20)] {
+                        let req = SearchRequest {
+                            text: None,
+                            filter: filter.clone(),
+                            visibility: visibility.clone(),
+                            sort,
+                            offset,
+                            limit,
+                        };
+                        assert!(bitmaps::answers(&req));
+                        let mut engine = search_with(&g, &req, false).expect("engine");
+                        let mut bits = search_with(&g, &req, true).expect("bits");
+                        engine.processing_time_ms = 0;
+                        bits.processing_time_ms = 0;
+                        assert_eq!(bits, engine, "{req:?}");
+                        compared += usize::from(!engine.hits.is_empty());
+                    }
+                }
+            }
+        }
+        assert!(compared > 40, "most requests have hits: {compared}");
     }
 }

@@ -21,12 +21,12 @@ pub(crate) const BITS_FIELD: &str = "facet_bits";
 /// The fast field holding a document's province.
 pub(crate) const PROVINCE_FIELD: &str = "province";
 
-const DIMENSION: u32 = 0;
-const SECTOR: u32 = DIMENSION + Dimension::ALL.len() as u32;
-const FINANCING: u32 = SECTOR + Sector::ALL.len() as u32;
-const STATUS: u32 = FINANCING + FinancingModel::ALL.len() as u32;
+pub(crate) const DIMENSION: u32 = 0;
+pub(crate) const SECTOR: u32 = DIMENSION + Dimension::ALL.len() as u32;
+pub(crate) const FINANCING: u32 = SECTOR + Sector::ALL.len() as u32;
+pub(crate) const STATUS: u32 = FINANCING + FinancingModel::ALL.len() as u32;
 const END: u32 = STATUS + ProjectStatus::ALL.len() as u32;
-const N: usize = END as usize;
+pub(crate) const N: usize = END as usize;
 const _: () = assert!(
     N <= 32,
     "the facet bits must fit in a u64 (and a defaultable array)"
@@ -64,8 +64,8 @@ fn name_of(bit: u32) -> (&'static str, &'static str) {
 /// What a search counted: hits per facet value.
 #[derive(Debug, Default)]
 pub(crate) struct Tally {
-    bits: [u64; N],
-    provinces: HashMap<String, u64>,
+    pub bits: [u64; N],
+    pub provinces: HashMap<String, u64>,
     /// How many hits there were.
     pub hits: u64,
 }
@@ -88,7 +88,7 @@ impl Tally {
             .collect()
     }
 
-    fn add(&mut self, other: Tally) {
+    pub(crate) fn add(&mut self, other: Tally) {
         self.hits += other.hits;
         for (a, b) in self.bits.iter_mut().zip(other.bits) {
             *a += b;
@@ -115,11 +115,11 @@ pub(crate) struct SortKey {
     pub order: KeyOrder,
 }
 
-fn i64_key(v: i64) -> u64 {
+pub(crate) fn i64_key(v: i64) -> u64 {
     (v as u64) ^ (1 << 63)
 }
 
-fn f64_key(v: f64) -> u64 {
+pub(crate) fn f64_key(v: f64) -> u64 {
     let b = v.to_bits();
     if b >> 63 == 1 { !b } else { b | (1 << 63) }
 }
@@ -153,6 +153,18 @@ pub(crate) struct SegmentGather {
     ords_buf: Vec<Option<u64>>,
     i64_buf: Vec<Option<i64>>,
     f64_buf: Vec<Option<f64>>,
+}
+
+/// The best `keep` of every segment's best: larger key first, then the earlier segment and
+/// document (so equal keys always come in the same order and pages stay stable).
+pub(crate) fn merge_best(mut best: Vec<(u64, DocAddress)>, keep: usize) -> Vec<DocAddress> {
+    best.sort_by(|a, b| {
+        b.0.cmp(&a.0)
+            .then(a.1.segment_ord.cmp(&b.1.segment_ord))
+            .then(a.1.doc_id.cmp(&b.1.doc_id))
+    });
+    best.truncate(keep.max(1));
+    best.into_iter().map(|(_, a)| a).collect()
 }
 
 /// Best first: larger key, then the earlier document.
@@ -286,13 +298,7 @@ impl Collector for Gather {
             all.add(t);
             best.extend(b);
         }
-        best.sort_by(|a, b| {
-            b.0.cmp(&a.0)
-                .then(a.1.segment_ord.cmp(&b.1.segment_ord))
-                .then(a.1.doc_id.cmp(&b.1.doc_id))
-        });
-        best.truncate(self.keep.max(1));
-        Ok((all, best.into_iter().map(|(_, a)| a).collect()))
+        Ok((all, merge_best(best, self.keep)))
     }
 }
 
