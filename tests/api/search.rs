@@ -118,6 +118,21 @@ async fn search_is_typo_tolerant_filters_sorts_pages_and_highlights_on(app: Test
         "City of <em>Music</em> hub"
     );
     assert!(r["hits"][0]["relevance"].as_f64().expect("relevance") > 0.0);
+    // The engine's own time comes back as Server-Timing, finer than processingTimeMs.
+    let resp = app
+        .http
+        .post(app.url("/graphql"))
+        .json(&json!({"query": "{projects(search:\"musik\"){totalHits}}"}))
+        .send()
+        .await
+        .expect("send");
+    let timing = resp
+        .headers()
+        .get("server-timing")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("search;dur="))
+        .and_then(|v| v.parse::<f64>().ok());
+    assert!(timing.is_some_and(|ms| ms >= 0.0), "{:?}", resp.headers());
     let r = search(&app, None, json!({"s": "goverment portal"})).await;
     assert_eq!(titles(&r), ["E-government service portal"]);
     let r = search(&app, None, json!({"s": "BANJIR"})).await;

@@ -290,12 +290,19 @@ async fn graphql(
     let who = caller(&app, &headers, addr);
     let resp = sinergi_api::execute(&app.schema, &app.state, who, req, app.limits.batch).await;
     match serde_json::to_string(&resp) {
-        Ok(text) => (
-            StatusCode::OK,
-            [(header::CONTENT_TYPE, "application/json")],
-            text,
-        )
-            .into_response(),
+        Ok(text) => {
+            let mut r = (
+                StatusCode::OK,
+                [(header::CONTENT_TYPE, "application/json")],
+                text,
+            )
+                .into_response();
+            // Headers the resolvers set (the search engine's time, as Server-Timing).
+            for (name, value) in resp.http_headers_iter() {
+                r.headers_mut().append(name, value);
+            }
+            r
+        }
         Err(_) => error_body(
             StatusCode::INTERNAL_SERVER_ERROR,
             "internal error",
