@@ -4,7 +4,8 @@
 //! `meilisearch` binary on PATH, started on a free port), on Meilisearch — each beside the raw
 //! Meilisearch figures for the same documents and queries, measured in the same run.
 //!
-//! `cargo bench -p sinergi-search --bench search`
+//! `cargo bench -p sinergi-search --bench search` (`SINERGI_BENCH_QUERY=<part of a name>` runs
+//! only the matching queries, `SINERGI_BENCH_RUNS` sets the runs per query, 200 by default)
 
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -332,8 +333,16 @@ async fn main() {
         "\n| query | embedded p50 | embedded p99 | meili raw p50 | meili raw p99 | via Sinergi p50 | via Sinergi p99 | hits |"
     );
     println!("| --- | --- | --- | --- | --- | --- | --- | --- |");
+    let only = std::env::var("SINERGI_BENCH_QUERY").unwrap_or_default();
+    let runs: usize = std::env::var("SINERGI_BENCH_RUNS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(200);
     for (name, req, extra) in queries() {
-        let (e50, e99, hits) = latency(&embedded, &req, 200).await;
+        if !name.contains(&only) {
+            continue;
+        }
+        let (e50, e99, hits) = latency(&embedded, &req, runs).await;
         let meili_cols = match &meili_index {
             Some((_, ours)) => {
                 let (url, key, _) = meili.as_ref().expect("meili");

@@ -365,27 +365,37 @@ fn build_query(f: &Fields, req: &SearchRequest) -> Box<dyn Query> {
     for (i, w) in words.iter().enumerate() {
         let last = i + 1 == words.len();
         let term = Term::from_field_text(f.all, w);
-        let boosted = |q: Box<dyn Query>, boost: f32| -> (Occur, Box<dyn Query>) {
-            (Occur::Should, Box::new(BoostQuery::new(q, boost)))
-        };
-        let mut any = vec![boosted(
+        let exact: Box<dyn Query> = Box::new(BoostQuery::new(
             Box::new(TermQuery::new(term.clone(), IndexRecordOption::WithFreqs)),
             2.0,
-        )];
+        ));
         let typos = typos_allowed(w);
-        if typos > 0 {
-            any.push(boosted(
-                Box::new(FuzzyTermQuery::new(term.clone(), typos, true)),
-                1.0,
-            ));
+        if typos == 0 && !last {
+            must.push((Occur::Must, exact));
+            continue;
         }
+        // What matches (the word within its typos, or as a prefix) is one constant-score
+        // union of bit sets, walked first; the exact word's score is only looked up for those
+        // documents. A union of scorers would score every posting of every alternative.
+        let mut alternatives: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        alternatives.push((
+            Occur::Should,
+            Box::new(FuzzyTermQuery::new(term.clone(), typos, true)),
+        ));
         if last {
-            any.push(boosted(
+            alternatives.push((
+                Occur::Should,
                 Box::new(FuzzyTermQuery::new_prefix(term, 0, true)),
-                0.5,
             ));
         }
-        must.push((Occur::Must, Box::new(BooleanQuery::new(any))));
+        let matches = ConstScoreQuery::new(Box::new(BooleanQuery::new(alternatives)), 1.0);
+        must.push((
+            Occur::Must,
+            Box::new(BooleanQuery::new(vec![
+                (Occur::Must, Box::new(matches)),
+                (Occur::Should, exact),
+            ])),
+        ));
     }
     if must.is_empty() {
         return Box::new(AllQuery);
@@ -764,5 +774,44 @@ mod tests {
             }
         }
         assert!(compared > 40, "most requests have hits: {compared}");
+    }
+
+    /// Relevance: an exact word ranks above a typo of it, and a word in the title above the
+    /// same word in the description only.
+    #[tokio::test]
+    async fn exact_words_and_titles_rank_first() {
+        let dir = tempfile::tempdir().expect("dir");
+        let index = EmbeddedIndex::open(dir.path()).expect("open");
+        let with = |i: u32, title: &str, description: &str| ProjectDoc {
+            title: title.into(),
+            description: description.into(),
+            status: ProjectStatus::Published,
+            ..doc(i)
+        };
+        index
+            .upsert(vec![
+                with(1, "Street lightning upgrade", "poles"),
+                with(2, "Street lighting upgrade", "poles"),
+                with(3, "Harbour works", "clean water for the harbour"),
+                with(4, "Clean water network", "pipes"),
+            ])
+            .await
+            .expect("upsert");
+        let ask = |text: &str| SearchRequest {
+            text: Some(text.into()),
+            filter: Filter::default(),
+            visibility: SearchVisibility {
+                everywhere: vec![ProjectStatus::Published],
+                own_city: None,
+            },
+            sort: Sort::Relevance,
+            offset: 0,
+            limit: 10,
+        };
+        let ids = |r: SearchResult| r.hits.iter().map(|h| h.id).collect::<Vec<_>>();
+        let r = index.search(&ask("lighting")).await.expect("search");
+        assert_eq!(ids(r), [doc(2).id, doc(1).id], "exact before typo");
+        let r = index.search(&ask("water")).await.expect("search");
+        assert_eq!(ids(r), [doc(4).id, doc(3).id], "title before description");
     }
 }

@@ -306,7 +306,24 @@ impl SegmentCollector for SegmentGather {
     type Fruit = (Tally, Vec<(u64, DocAddress)>);
 
     fn collect(&mut self, doc: DocId, _: Score) {
-        self.collect_block(&[doc]);
+        // One hit at a time (beside a scoring collector): read the columns directly.
+        self.hits += 1;
+        let mut b = self.bits.first(doc).unwrap_or(0);
+        while b != 0 {
+            if let Some(n) = self.counts.get_mut(b.trailing_zeros() as usize) {
+                *n += 1;
+            }
+            b &= b - 1;
+        }
+        if let Some(p) = &self.province
+            && let Some(ord) = p.ords().first(doc)
+            && let Some(n) = self.province_counts.get_mut(ord as usize)
+        {
+            *n += 1;
+        }
+        if self.key.is_some() {
+            self.key_block(&[doc]);
+        }
     }
 
     fn collect_block(&mut self, docs: &[DocId]) {
