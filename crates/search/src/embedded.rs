@@ -14,7 +14,7 @@ use async_trait::async_trait;
 use sinergi_domain::ProjectStatus;
 use tantivy::{
     DocAddress, Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Term,
-    collector::TopDocs,
+    collector::{FilterCollector, TopDocs},
     query::{
         AllQuery, BooleanQuery, BoostQuery, ConstScoreQuery, EmptyQuery, FuzzyTermQuery, Occur,
         Query, RangeQuery, TermQuery,
@@ -283,12 +283,18 @@ fn statuses(field: Field, s: &[ProjectStatus]) -> Box<dyn Query> {
 }
 
 /// The query of a request: text, filters, and the caller's visibility, all inside the engine.
-fn build_query(f: &Fields, req: &SearchRequest) -> Box<dyn Query> {
+/// `status_checked`: the collector checks the statuses visible everywhere (from the facet bits
+/// column, a read per hit), so the query need not intersect with their postings.
+fn build_query(f: &Fields, req: &SearchRequest, status_checked: bool) -> Box<dyn Query> {
     let mut must: Vec<(Occur, Box<dyn Query>)> = Vec::new();
     // Visibility.
     let v = &req.visibility;
     let mut visible: Vec<(Occur, Box<dyn Query>)> = Vec::new();
-    if !v.everywhere.is_empty() {
+    if status_checked {
+        if v.everywhere.is_empty() {
+            return Box::new(EmptyQuery);
+        }
+    } else if !v.everywhere.is_empty() {
         visible.push((Occur::Should, statuses(f.status, &v.everywhere)));
     }
     if let Some((city, own)) = &v.own_city
@@ -306,10 +312,12 @@ fn build_query(f: &Fields, req: &SearchRequest) -> Box<dyn Query> {
         ]));
         visible.push((Occur::Should, here));
     }
-    if visible.is_empty() {
-        return Box::new(EmptyQuery);
+    if !status_checked {
+        if visible.is_empty() {
+            return Box::new(EmptyQuery);
+        }
+        must.push((Occur::Must, Box::new(BooleanQuery::new(visible))));
     }
-    must.push((Occur::Must, Box::new(BooleanQuery::new(visible))));
     // Filters.
     let fl = &req.filter;
     if !fl.city_ids.is_empty() {
@@ -422,6 +430,11 @@ fn search_with(g: &Generation, req: &SearchRequest, bitmaps: bool) -> Result<Sea
         Sort::CapexAsc => key("capex_usd", KeyOrder::F64Asc),
         Sort::CapexDesc => key("capex_usd", KeyOrder::F64Desc),
     };
+    let public_mask = req
+        .visibility
+        .own_city
+        .is_none()
+        .then(|| tally::status_mask(&req.visibility.everywhere));
     // One pass over the hits: count and facets, and the page itself when sorting by a field.
     let (addrs, tally): (Vec<(Option<f64>, DocAddress)>, Tally) = match key {
         _ if bitmaps && bitmaps::answers(req) => {
@@ -434,12 +447,23 @@ fn search_with(g: &Generation, req: &SearchRequest, bitmaps: bool) -> Result<Sea
             (docs, tally)
         }
         None => {
-            let query = build_query(f, req);
             let top = TopDocs::with_limit(limit)
                 .and_offset(req.offset)
                 .order_by_score();
             let gather = Gather { key: None, keep: 1 };
-            let (docs, (tally, _)) = searcher.search(&query, &(top, gather))?;
+            let (docs, (tally, _)) = match public_mask {
+                // Visible statuses checked per hit: cheaper than intersecting the query with
+                // the postings of nearly the whole catalogue.
+                Some(mask) => searcher.search(
+                    &build_query(f, req, true),
+                    &FilterCollector::new(
+                        tally::BITS_FIELD.to_owned(),
+                        move |bits: u64| bits & mask != 0,
+                        (top, gather),
+                    ),
+                )?,
+                None => searcher.search(&build_query(f, req, false), &(top, gather))?,
+            };
             let docs = docs
                 .into_iter()
                 .map(|(s, a)| (Some(f64::from(s)), a))
@@ -447,12 +471,21 @@ fn search_with(g: &Generation, req: &SearchRequest, bitmaps: bool) -> Result<Sea
             (docs, tally)
         }
         Some(key) => {
-            let query = build_query(f, req);
             let gather = Gather {
                 key: Some(key),
                 keep: req.offset + limit,
             };
-            let (tally, best) = searcher.search(&query, &gather)?;
+            let (tally, best) = match public_mask {
+                Some(mask) => searcher.search(
+                    &build_query(f, req, true),
+                    &FilterCollector::new(
+                        tally::BITS_FIELD.to_owned(),
+                        move |bits: u64| bits & mask != 0,
+                        gather,
+                    ),
+                )?,
+                None => searcher.search(&build_query(f, req, false), &gather)?,
+            };
             let docs = best
                 .into_iter()
                 .skip(req.offset)

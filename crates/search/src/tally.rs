@@ -50,6 +50,13 @@ pub(crate) fn bits(
     b
 }
 
+/// The bits of a set of statuses.
+pub(crate) fn status_mask(statuses: &[ProjectStatus]) -> u64 {
+    statuses
+        .iter()
+        .fold(0, |m, s| m | 1 << (STATUS + s.index() as u32))
+}
+
 /// The facet and value of a bit.
 fn name_of(bit: u32) -> (&'static str, &'static str) {
     let i = |from: u32| (bit - from) as usize;
