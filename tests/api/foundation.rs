@@ -11,7 +11,8 @@ use serde_json::{Value, json};
 
 use crate::helpers::{TestApp, fresh_database};
 
-fn sinergi(dir: &std::path::Path, url: &str) -> Command {
+/// The `sinergi` binary with a clean environment, its data under `dir/data`.
+pub fn sinergi(dir: &std::path::Path, url: &str) -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_sinergi"));
     c.current_dir(dir)
         .env_clear()

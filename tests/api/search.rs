@@ -503,10 +503,7 @@ async fn an_index_written_by_another_version_is_rebuilt_at_start() {
     let dir = tempfile::tempdir().expect("dir");
     let url = crate::helpers::fresh_database(dir.path()).await;
     let data = dir.path().join("data");
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_sinergi"))
-        .env("SINERGI_DATA_DIR", &data)
-        .env("SINERGI_DATABASE_URL", &url)
-        .env("SINERGI_LOG", "warn")
+    let out = crate::foundation::sinergi(dir.path(), &url)
         .args(["seed", "--demo"])
         .output()
         .expect("run");

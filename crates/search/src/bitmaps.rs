@@ -19,8 +19,8 @@ use tantivy::{DocAddress, DocId, Searcher, SegmentReader, index::SegmentId};
 use crate::{
     Error, Result, SearchRequest, Sort,
     tally::{
-        self, BITS_FIELD, DIMENSION, FINANCING, N, PROVINCE_FIELD, SECTOR, STATUS, Tally, f64_key,
-        i64_key,
+        self, BITS_FIELD, DIMENSION, FINANCING, N, PROVINCE_FIELD, SECTOR, STATUS, Tally,
+        key_column,
     },
 };
 
@@ -132,18 +132,13 @@ impl SegmentBits {
                 }
             }
         }
-        let i64s = |field: &str| -> Result<Vec<u64>> {
-            let c = fast.i64(field)?;
-            Ok((0..max_doc)
-                .map(|d| i64_key(c.first(d).unwrap_or(0)))
-                .collect())
+        let keys = |field: &str, float: bool| -> Result<Vec<u64>> {
+            let c = key_column(fast, field, float)?;
+            Ok((0..max_doc).map(|d| c.first(d).unwrap_or(0)).collect())
         };
-        let created = i64s("created_at")?;
-        let deadline = i64s("deadline")?;
-        let c = fast.f64("capex_usd")?;
-        let capex: Vec<u64> = (0..max_doc)
-            .map(|d| f64_key(c.first(d).unwrap_or(0.0)))
-            .collect();
+        let created = keys("created_at", false)?;
+        let deadline = keys("deadline", false)?;
+        let capex = keys("capex_usd", true)?;
         Ok(Self {
             max_doc,
             newest: order(max_doc, |d| created[d as usize]),

@@ -14,7 +14,7 @@ use async_trait::async_trait;
 use sinergi_domain::ProjectStatus;
 use tantivy::{
     DocAddress, Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Term,
-    collector::{FilterCollector, TopDocs},
+    collector::{Collector, FilterCollector, TopDocs},
     query::{
         AllQuery, BooleanQuery, BoostQuery, ConstScoreQuery, EmptyQuery, FuzzyTermQuery, Occur,
         Query, RangeQuery, TermQuery,
@@ -31,7 +31,7 @@ use crate::{
     Error, FACETS, FacetCounts, Hit, ProjectDoc, Result, SearchIndex, SearchRequest, SearchResult,
     Sort,
     bitmaps::{self, BitsCache},
-    tally::{self, Gather, KeyOrder, SortKey, Tally},
+    tally::{self, Gather, KeyOrder, SortKey},
     text::{highlight, query_words, typos_allowed},
 };
 
@@ -411,6 +411,34 @@ fn build_query(f: &Fields, req: &SearchRequest, status_checked: bool) -> Box<dyn
     Box::new(BooleanQuery::new(must))
 }
 
+/// Runs `collector` over the request's hits. For callers who see only the statuses visible
+/// everywhere, the status is checked per hit from the facet-bits column: cheaper than
+/// intersecting the query with the postings of nearly the whole catalogue.
+fn run<C>(
+    searcher: &tantivy::Searcher,
+    f: &Fields,
+    req: &SearchRequest,
+    collector: C,
+) -> Result<C::Fruit>
+where
+    C: Collector + Send + Sync,
+{
+    Ok(match req.visibility.own_city {
+        None => {
+            let mask = tally::status_mask(&req.visibility.everywhere);
+            searcher.search(
+                &build_query(f, req, true),
+                &FilterCollector::new(
+                    tally::BITS_FIELD.to_owned(),
+                    move |bits: u64| bits & mask != 0,
+                    collector,
+                ),
+            )?
+        }
+        Some(_) => searcher.search(&build_query(f, req, false), &collector)?,
+    })
+}
+
 fn search_blocking(g: &Generation, req: &SearchRequest) -> Result<SearchResult> {
     search_with(g, req, true)
 }
@@ -430,40 +458,24 @@ fn search_with(g: &Generation, req: &SearchRequest, bitmaps: bool) -> Result<Sea
         Sort::CapexAsc => key("capex_usd", KeyOrder::F64Asc),
         Sort::CapexDesc => key("capex_usd", KeyOrder::F64Desc),
     };
-    let public_mask = req
-        .visibility
-        .own_city
-        .is_none()
-        .then(|| tally::status_mask(&req.visibility.everywhere));
+    let paged = |best: Vec<DocAddress>| -> Vec<(Option<f64>, DocAddress)> {
+        best.into_iter()
+            .skip(req.offset)
+            .map(|a| (None, a))
+            .collect()
+    };
     // One pass over the hits: count and facets, and the page itself when sorting by a field.
-    let (addrs, tally): (Vec<(Option<f64>, DocAddress)>, Tally) = match key {
+    let (addrs, tally) = match key {
         _ if bitmaps && bitmaps::answers(req) => {
             let (tally, best) = g.bits.search(&searcher, req, req.offset + limit)?;
-            let docs = best
-                .into_iter()
-                .skip(req.offset)
-                .map(|a| (None, a))
-                .collect();
-            (docs, tally)
+            (paged(best), tally)
         }
         None => {
             let top = TopDocs::with_limit(limit)
                 .and_offset(req.offset)
                 .order_by_score();
             let gather = Gather { key: None, keep: 1 };
-            let (docs, (tally, _)) = match public_mask {
-                // Visible statuses checked per hit: cheaper than intersecting the query with
-                // the postings of nearly the whole catalogue.
-                Some(mask) => searcher.search(
-                    &build_query(f, req, true),
-                    &FilterCollector::new(
-                        tally::BITS_FIELD.to_owned(),
-                        move |bits: u64| bits & mask != 0,
-                        (top, gather),
-                    ),
-                )?,
-                None => searcher.search(&build_query(f, req, false), &(top, gather))?,
-            };
+            let (docs, (tally, _)) = run(&searcher, f, req, (top, gather))?;
             let docs = docs
                 .into_iter()
                 .map(|(s, a)| (Some(f64::from(s)), a))
@@ -475,23 +487,8 @@ fn search_with(g: &Generation, req: &SearchRequest, bitmaps: bool) -> Result<Sea
                 key: Some(key),
                 keep: req.offset + limit,
             };
-            let (tally, best) = match public_mask {
-                Some(mask) => searcher.search(
-                    &build_query(f, req, true),
-                    &FilterCollector::new(
-                        tally::BITS_FIELD.to_owned(),
-                        move |bits: u64| bits & mask != 0,
-                        gather,
-                    ),
-                )?,
-                None => searcher.search(&build_query(f, req, false), &gather)?,
-            };
-            let docs = best
-                .into_iter()
-                .skip(req.offset)
-                .map(|a| (None, a))
-                .collect();
-            (docs, tally)
+            let (tally, best) = run(&searcher, f, req, gather)?;
+            (paged(best), tally)
         }
     };
     let words = req.text.as_deref().map(query_words).unwrap_or_default();
@@ -643,16 +640,22 @@ mod tests {
         }
     }
 
-    /// Paging through a sort by a field visits every visible hit exactly once, in order, over
-    /// several segments and ties; counts and facets cover every hit.
-    #[tokio::test]
-    async fn sorted_pages_cover_every_hit_once_in_order() {
+    /// 300 documents written in three commits, so in three segments.
+    async fn three_segments() -> (tempfile::TempDir, EmbeddedIndex) {
         let dir = tempfile::tempdir().expect("dir");
         let index = EmbeddedIndex::open(dir.path()).expect("open");
         for part in 0..3u32 {
             let docs = (part * 100..part * 100 + 100).map(doc).collect();
             index.upsert(docs).await.expect("upsert");
         }
+        (dir, index)
+    }
+
+    /// Paging through a sort by a field visits every visible hit exactly once, in order, over
+    /// several segments and ties; counts and facets cover every hit.
+    #[tokio::test]
+    async fn sorted_pages_cover_every_hit_once_in_order() {
+        let (_dir, index) = three_segments().await;
         let visible: Vec<ProjectDoc> = (0..300)
             .map(doc)
             .filter(|d| d.status == ProjectStatus::Published)
@@ -723,12 +726,7 @@ mod tests {
     /// replaced and deleted documents.
     #[tokio::test]
     async fn bit_sets_answer_as_the_query_engine_does() {
-        let dir = tempfile::tempdir().expect("dir");
-        let index = EmbeddedIndex::open(dir.path()).expect("open");
-        for part in 0..3u32 {
-            let docs = (part * 100..part * 100 + 100).map(doc).collect();
-            index.upsert(docs).await.expect("upsert");
-        }
+        let (_dir, index) = three_segments().await;
         // Replace some documents (a delete and an add) and delete others.
         let mut moved: Vec<ProjectDoc> = (0..300).step_by(13).map(doc).collect();
         for d in &mut moved {

@@ -122,18 +122,20 @@ pub(crate) struct SortKey {
     pub order: KeyOrder,
 }
 
-pub(crate) fn i64_key(v: i64) -> u64 {
-    (v as u64) ^ (1 << 63)
-}
+/// A sort column as order-preserving `u64`s, and whether larger is better.
+type KeyColumn = (Column<u64>, bool);
 
-pub(crate) fn f64_key(v: f64) -> u64 {
-    let b = v.to_bits();
-    if b >> 63 == 1 { !b } else { b | (1 << 63) }
-}
-
-enum KeyColumn {
-    I64(Column<i64>, bool),
-    F64(Column<f64>, bool),
+/// A column of sort keys, mapped to `u64` in the same order (larger is later).
+pub(crate) fn key_column(
+    fast: &tantivy::fastfield::FastFieldReaders,
+    field: &str,
+    float: bool,
+) -> tantivy::Result<Column<u64>> {
+    Ok(if float {
+        fast.f64(field)?.to_u64_monotonic()
+    } else {
+        fast.i64(field)?.to_u64_monotonic()
+    })
 }
 
 /// The hits' count and facets, and the best `keep` hits by `key` when there is one.
@@ -158,8 +160,7 @@ pub(crate) struct SegmentGather {
     threshold: Option<u64>,
     bits_buf: Vec<Option<u64>>,
     ords_buf: Vec<Option<u64>>,
-    i64_buf: Vec<Option<i64>>,
-    f64_buf: Vec<Option<f64>>,
+    key_buf: Vec<Option<u64>>,
 }
 
 /// The best `keep` of every segment's best: larger key first, then the earlier segment and
@@ -219,37 +220,20 @@ impl SegmentGather {
     }
 
     fn key_block(&mut self, docs: &[DocId]) {
-        match self.key.take() {
-            Some(KeyColumn::I64(col, desc)) => {
-                let mut buf = std::mem::take(&mut self.i64_buf);
-                buf.clear();
-                buf.resize(docs.len(), None);
-                col.first_vals(docs, &mut buf);
-                for (&doc, v) in docs.iter().zip(&buf) {
-                    if let Some(v) = v {
-                        let k = i64_key(*v);
-                        self.offer(if desc { k } else { !k }, doc);
-                    }
-                }
-                self.i64_buf = buf;
-                self.key = Some(KeyColumn::I64(col, desc));
+        let Some((col, desc)) = self.key.take() else {
+            return;
+        };
+        let mut keys = std::mem::take(&mut self.key_buf);
+        keys.clear();
+        keys.resize(docs.len(), None);
+        col.first_vals(docs, &mut keys);
+        for (&doc, k) in docs.iter().zip(&keys) {
+            if let Some(k) = *k {
+                self.offer(if desc { k } else { !k }, doc);
             }
-            Some(KeyColumn::F64(col, desc)) => {
-                let mut buf = std::mem::take(&mut self.f64_buf);
-                buf.clear();
-                buf.resize(docs.len(), None);
-                col.first_vals(docs, &mut buf);
-                for (&doc, v) in docs.iter().zip(&buf) {
-                    if let Some(v) = v {
-                        let k = f64_key(*v);
-                        self.offer(if desc { k } else { !k }, doc);
-                    }
-                }
-                self.f64_buf = buf;
-                self.key = Some(KeyColumn::F64(col, desc));
-            }
-            None => {}
         }
+        self.key_buf = keys;
+        self.key = Some((col, desc));
     }
 }
 
@@ -267,10 +251,10 @@ impl Collector for Gather {
         let key = match self.key {
             None => None,
             Some(SortKey { field, order }) => Some(match order {
-                KeyOrder::I64Asc => KeyColumn::I64(fast.i64(field)?, false),
-                KeyOrder::I64Desc => KeyColumn::I64(fast.i64(field)?, true),
-                KeyOrder::F64Asc => KeyColumn::F64(fast.f64(field)?, false),
-                KeyOrder::F64Desc => KeyColumn::F64(fast.f64(field)?, true),
+                KeyOrder::I64Asc => (key_column(fast, field, false)?, false),
+                KeyOrder::I64Desc => (key_column(fast, field, false)?, true),
+                KeyOrder::F64Asc => (key_column(fast, field, true)?, false),
+                KeyOrder::F64Desc => (key_column(fast, field, true)?, true),
             }),
         };
         Ok(SegmentGather {
@@ -286,8 +270,7 @@ impl Collector for Gather {
             threshold: None,
             bits_buf: Vec::new(),
             ords_buf: Vec::new(),
-            i64_buf: Vec::new(),
-            f64_buf: Vec::new(),
+            key_buf: Vec::new(),
         })
     }
 
