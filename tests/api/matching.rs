@@ -92,6 +92,61 @@ async fn a_score_equals_the_formula_and_follows_a_new_masterplan() {
     app.stop().await;
 }
 
+/// The stored rows themselves follow a new masterplan and new FX rates (a read would recompute
+/// a stale score anyway, so this looks at the table, not through the API).
+#[tokio::test]
+async fn stored_scores_follow_a_new_masterplan_and_new_fx_rates() {
+    use sinergi_db::scores::{Scoring, stored, sync_fx};
+    let app = TestApp::spawn().await;
+    let w = World::build(&app, Duration::days(2)).await;
+    let pa = w.bid(&app, &w.investor_a, "4400000").await;
+    let pb = w.bid(&app, &w.investor_b, "3000000").await;
+    let ids: Vec<uuid::Uuid> = [&pa, &pb]
+        .iter()
+        .map(|s| s.parse().expect("uuid"))
+        .collect();
+    let before = stored(&app.db, &ids).await.expect("stored");
+    assert_eq!(before.len(), 2);
+    assert!(before.iter().all(|s| s.masterplan_version == 1));
+
+    let d = app
+        .ok(
+            Some(&w.official_ambon),
+            MASTERPLAN,
+            json!({"c": w.ambon, "i": crate::world::masterplan()}),
+        )
+        .await;
+    assert_eq!(d["setMasterplan"]["version"], 2);
+    let after_plan = stored(&app.db, &ids).await.expect("stored");
+    assert_eq!(after_plan.len(), 2);
+    assert!(after_plan.iter().all(|s| s.masterplan_version == 2));
+
+    // The rupiah doubles against the dollar: the IDR capex is worth twice as many dollars, so
+    // both USD offers cover less of it.
+    let fx = sinergi_domain::FxTable::from_pairs([("IDR", "0.000125".parse().expect("rate"))])
+        .expect("fx");
+    let weights = sinergi_matching::Weights::default();
+    let scoring = Scoring {
+        fx: &fx,
+        weights: &weights,
+    };
+    assert_eq!(sync_fx(&app.db, scoring).await.expect("sync"), 2);
+    let after_fx = stored(&app.db, &ids).await.expect("stored");
+    for s in &after_fx {
+        let old = after_plan
+            .iter()
+            .find(|o| o.proposal_id == s.proposal_id)
+            .expect("same proposal");
+        assert!(s.total < old.total, "{} !< {}", s.total, old.total);
+    }
+    assert_eq!(
+        sync_fx(&app.db, scoring).await.expect("sync"),
+        0,
+        "the same rates rescore nothing"
+    );
+    app.stop().await;
+}
+
 #[tokio::test]
 async fn after_the_deadline_proposals_rank_best_score_first() {
     let app = TestApp::spawn().await;

@@ -13,7 +13,7 @@ use crate::{
         cities, embassies, investor_organizations as org, masterplans as mp, match_scores as ms,
         priorities, projects, proposals as pr,
     },
-    scores::StoredScore,
+    scores::{self, StoredScore},
 };
 
 const ROWS: usize = 400;
@@ -195,17 +195,7 @@ pub async fn proposals(db: &Db, ps: &[(Proposal, StoredScore)]) -> Result<()> {
         })
         .collect();
     insert_chunks!(&txn, pr::Entity, rows);
-    let rows: Vec<ms::ActiveModel> = ps
-        .iter()
-        .map(|(_, s)| ms::ActiveModel {
-            id: Set(Uuid::new_v4().to_string()),
-            proposal_id: Set(s.proposal_id.to_string()),
-            total: Set(s.total),
-            components: Set(serde_json::to_string(&s.components).unwrap_or_else(|_| "[]".into())),
-            masterplan_version: Set(s.masterplan_version),
-            computed_at: Set(s.computed_at),
-        })
-        .collect();
+    let rows: Vec<ms::ActiveModel> = ps.iter().map(|(_, s)| scores::score_row(s)).collect();
     insert_chunks!(&txn, ms::Entity, rows);
     txn.commit().await?;
     Ok(())

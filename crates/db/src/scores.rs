@@ -124,11 +124,18 @@ async fn active_plan<C: ConnectionTrait>(conn: &C, city_id: &str) -> Result<Opti
 }
 
 /// Recomputes and stores the scores of these proposals, inside the caller's transaction.
+///
+/// In batches of 500: a batch reads its proposals, their projects, their organisations and
+/// their cities' active masterplans in one query each, then replaces the batch's scores with
+/// one delete and one multi-row insert — a handful of statements per batch rather than six per
+/// proposal (a masterplan change rescores a whole city; an FX change, everything).
 pub async fn rescore<C: ConnectionTrait>(
     conn: &C,
     s: Scoring<'_>,
     proposal_ids: &[String],
 ) -> Result<usize> {
+    use std::collections::{HashMap, HashSet};
+    let mut plans: HashMap<String, Option<Masterplan>> = HashMap::new();
     let mut done = 0;
     for chunk in proposal_ids.chunks(500) {
         let rows = pr::Entity::find()
@@ -136,50 +143,122 @@ pub async fn rescore<C: ConnectionTrait>(
             .filter(pr::Column::Status.is_in(SCORED.map(|s| s.as_str())))
             .all(conn)
             .await?;
+        let distinct = |ids: Vec<String>| -> Vec<String> {
+            ids.into_iter()
+                .collect::<HashSet<_>>()
+                .into_iter()
+                .collect()
+        };
+        let project_ids = distinct(rows.iter().map(|r| r.project_id.clone()).collect());
+        let projects: HashMap<String, projects::Model> = projects::Entity::find()
+            .filter(projects::Column::Id.is_in(project_ids))
+            .all(conn)
+            .await?
+            .into_iter()
+            .map(|p| (p.id.clone(), p))
+            .collect();
+        let org_ids = distinct(rows.iter().map(|r| r.organization_id.clone()).collect());
+        let orgs: HashMap<String, org::Model> = org::Entity::find()
+            .filter(org::Column::Id.is_in(org_ids))
+            .all(conn)
+            .await?
+            .into_iter()
+            .map(|o| (o.id.clone(), o))
+            .collect();
+        let cities = distinct(
+            projects
+                .values()
+                .map(|p| p.city_id.clone())
+                .filter(|c| !plans.contains_key(c))
+                .collect(),
+        );
+        plans.extend(active_plans(conn, &cities).await?);
+        let mut scores = Vec::with_capacity(rows.len());
         for row in rows {
-            let project = projects::Entity::find_by_id(row.project_id.clone())
-                .one(conn)
-                .await?
+            let project = projects
+                .get(&row.project_id)
                 .ok_or(Error::corrupt("proposal's project"))?;
-            let Some(plan) = active_plan(conn, &project.city_id).await? else {
+            let Some(Some(plan)) = plans.get(&project.city_id) else {
                 continue;
             };
-            let o = org::Entity::find_by_id(row.organization_id.clone())
-                .one(conn)
-                .await?
+            let o = orgs
+                .get(&row.organization_id)
                 .ok_or(Error::corrupt("proposal's organisation"))?;
             let verification =
                 codec::one(&o.verification, VerificationStatus::parse, "verification")?;
-            let score = compute(
+            scores.push(compute(
                 s,
-                &plan,
-                &Project::try_from(project)?,
+                plan,
+                &Project::try_from(project.clone())?,
                 &Proposal::try_from(row)?,
                 verification,
-            );
-            store(conn, &score).await?;
-            done += 1;
+            ));
         }
+        store(conn, &scores).await?;
+        done += scores.len();
     }
     Ok(done)
 }
 
-async fn store<C: ConnectionTrait>(conn: &C, s: &StoredScore) -> Result<()> {
-    ms::Entity::delete_many()
-        .filter(ms::Column::ProposalId.eq(s.proposal_id.to_string()))
-        .exec(conn)
+/// The active masterplans of these cities (`None` for a city without one).
+async fn active_plans<C: ConnectionTrait>(
+    conn: &C,
+    city_ids: &[String],
+) -> Result<Vec<(String, Option<Masterplan>)>> {
+    let mut out: Vec<(String, Option<Masterplan>)> =
+        city_ids.iter().map(|c| (c.clone(), None)).collect();
+    if city_ids.is_empty() {
+        return Ok(out);
+    }
+    let plans = mp::Entity::find()
+        .filter(mp::Column::CityId.is_in(city_ids.to_vec()))
+        .filter(mp::Column::Active.eq(true))
+        .all(conn)
         .await?;
-    let row = ms::ActiveModel {
+    let mut prios: std::collections::HashMap<String, Vec<priorities::Model>> =
+        std::collections::HashMap::new();
+    for p in priorities::Entity::find()
+        .filter(priorities::Column::MasterplanId.is_in(plans.iter().map(|p| p.id.clone())))
+        .all(conn)
+        .await?
+    {
+        prios.entry(p.masterplan_id.clone()).or_default().push(p);
+    }
+    for plan in plans {
+        let city = plan.city_id.clone();
+        let ps = prios.remove(&plan.id).unwrap_or_default();
+        let plan = crate::convert::masterplan(plan, ps)?;
+        if let Some(slot) = out.iter_mut().find(|(c, _)| *c == city) {
+            slot.1 = Some(plan);
+        }
+    }
+    Ok(out)
+}
+
+/// A stored score as a row.
+pub(crate) fn score_row(s: &StoredScore) -> ms::ActiveModel {
+    ms::ActiveModel {
         id: Set(Uuid::new_v4().to_string()),
         proposal_id: Set(s.proposal_id.to_string()),
         total: Set(s.total),
-        components: Set(
-            serde_json::to_string(&s.components).map_err(|_| Error::corrupt("components"))?
-        ),
+        components: Set(serde_json::to_string(&s.components).unwrap_or_else(|_| "[]".into())),
         masterplan_version: Set(s.masterplan_version),
         computed_at: Set(s.computed_at),
-    };
-    ms::Entity::insert(row).exec_without_returning(conn).await?;
+    }
+}
+
+/// Replaces the stored scores of these proposals.
+async fn store<C: ConnectionTrait>(conn: &C, scores: &[StoredScore]) -> Result<()> {
+    if scores.is_empty() {
+        return Ok(());
+    }
+    ms::Entity::delete_many()
+        .filter(ms::Column::ProposalId.is_in(scores.iter().map(|s| s.proposal_id.to_string())))
+        .exec(conn)
+        .await?;
+    ms::Entity::insert_many(scores.iter().map(score_row))
+        .exec_without_returning(conn)
+        .await?;
     Ok(())
 }
 
