@@ -9,6 +9,7 @@ mod helpers;
 mod m20261122_000001_create_people;
 mod m20261122_000002_create_marketplace;
 mod m20261122_000003_create_ledgers;
+mod m20261123_000004_index_changes;
 
 /// Runs Sinergi's migrations in order.
 pub struct Migrator;
@@ -20,6 +21,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000001_create_people::Migration),
             Box::new(m20261122_000002_create_marketplace::Migration),
             Box::new(m20261122_000003_create_ledgers::Migration),
+            Box::new(m20261123_000004_index_changes::Migration),
         ]
     }
 }

@@ -176,6 +176,70 @@ async fn after_the_deadline_proposals_rank_best_score_first() {
     app.stop().await;
 }
 
+/// A new masterplan version changes what the city's projects are worth to an investor at once
+/// (the recommendation snapshot knows it is stale).
+#[tokio::test]
+async fn recommendations_follow_a_new_masterplan() {
+    let app = TestApp::spawn().await;
+    let w = World::build(&app, Duration::days(2)).await;
+    let mut water = crate::world::project_input(
+        "Flood early warning",
+        chrono::Utc::now() + Duration::days(20),
+    );
+    water["sector"] = json!("WATER");
+    // The investors work in ENVIRONMENT only: the share of the project's masterplan weight
+    // they cover is ENVIRONMENT's weight over ENVIRONMENT's and BRANDING's.
+    water["dimensions"] = json!(["ENVIRONMENT", "BRANDING"]);
+    let d = app
+        .ok(
+            Some(&w.official_ambon),
+            crate::world::CREATE_PROJECT,
+            json!({"c": w.ambon, "i": water}),
+        )
+        .await;
+    let flood = id(&d["createProject"]["id"]);
+    app.ok(
+        Some(&w.official_ambon),
+        "mutation($id:ID!){publishProject(id:$id){status}}",
+        json!({"id": flood}),
+    )
+    .await;
+    let score = || async {
+        let d = app
+            .ok(
+                Some(&w.investor_a),
+                "{recommendedProjects(first:10){score project{id}}}",
+                json!({}),
+            )
+            .await;
+        d["recommendedProjects"]
+            .as_array()
+            .expect("recs")
+            .iter()
+            .find(|r| r["project"]["id"] == json!(flood))
+            .and_then(|r| r["score"].as_f64())
+            .expect("the flood project is recommended")
+    };
+    let before = score().await;
+    // The environment becomes the city's first priority.
+    let mut plan = crate::world::masterplan();
+    plan["priorities"] = json!([
+        {"dimension": "ENVIRONMENT", "weight": 0.8, "focusAreas": ["flood early warning"]},
+        {"dimension": "BRANDING", "weight": 0.2, "focusAreas": []}
+    ]);
+    let d = app
+        .ok(
+            Some(&w.official_ambon),
+            MASTERPLAN,
+            json!({"c": w.ambon, "i": plan}),
+        )
+        .await;
+    assert_eq!(d["setMasterplan"]["version"], 2);
+    let after = score().await;
+    assert!(after > before, "{after} !> {before}");
+    app.stop().await;
+}
+
 const FOR_PROJECT: &str =
     "query($p:ID!){recommendedInvestors(projectId:$p,first:10){score reasons organization{name}}}";
 

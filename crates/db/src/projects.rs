@@ -321,29 +321,28 @@ pub async fn open(db: &Db, now: DateTime<Utc>) -> Result<Vec<Project>> {
     crate::convert::all(rows)
 }
 
-/// A fingerprint of every project and organisation: it changes whenever one is created or
-/// updated, so caches built from them know when to rebuild.
+/// A fingerprint of the projects, organisations and masterplans: it changes whenever one is
+/// created or updated (none is ever deleted), so caches built from them know when to rebuild.
+/// Three lookups of an indexed maximum.
 pub async fn fingerprint(db: &Db) -> Result<String> {
-    let p: Option<(i64, Option<DateTime<Utc>>)> = pj::Entity::find()
+    use crate::entities::{investor_organizations as org, masterplans as mp};
+    let p: Option<Option<DateTime<Utc>>> = pj::Entity::find()
         .select_only()
-        .column_as(pj::Column::Id.count(), "n")
         .column_as(pj::Column::UpdatedAt.max(), "m")
         .into_tuple()
         .one(db.conn())
         .await?;
-    let o: Option<(i64, Option<DateTime<Utc>>)> =
-        crate::entities::investor_organizations::Entity::find()
-            .select_only()
-            .column_as(
-                crate::entities::investor_organizations::Column::Id.count(),
-                "n",
-            )
-            .column_as(
-                crate::entities::investor_organizations::Column::UpdatedAt.max(),
-                "m",
-            )
-            .into_tuple()
-            .one(db.conn())
-            .await?;
-    Ok(format!("{p:?}/{o:?}"))
+    let o: Option<Option<DateTime<Utc>>> = org::Entity::find()
+        .select_only()
+        .column_as(org::Column::UpdatedAt.max(), "m")
+        .into_tuple()
+        .one(db.conn())
+        .await?;
+    let m: Option<Option<DateTime<Utc>>> = mp::Entity::find()
+        .select_only()
+        .column_as(mp::Column::CreatedAt.max(), "m")
+        .into_tuple()
+        .one(db.conn())
+        .await?;
+    Ok(format!("{p:?}/{o:?}/{m:?}"))
 }
