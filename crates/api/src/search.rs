@@ -1,11 +1,11 @@
 //! The `projects` search: the caller's visibility and filters into a request for the engine,
 //! and its answer into the contract's types.
 
+use std::collections::HashMap;
+
 use async_graphql::Context;
 use rust_decimal::prelude::ToPrimitive;
 use sha2::{Digest, Sha256};
-use std::collections::HashMap;
-
 use sinergi_domain::permissions::{project_scope, search_visibility};
 use sinergi_search::{Filter, SearchRequest, Sort};
 use uuid::Uuid;

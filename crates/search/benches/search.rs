@@ -220,6 +220,8 @@ async fn meili() -> Option<(String, Option<String>, Server)> {
         ])
         .arg("--db-path")
         .arg(dir.path().join("db"))
+        .arg("--dump-dir")
+        .arg(dir.path().join("dumps"))
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()

@@ -544,13 +544,8 @@ impl EmbeddedIndex {
             w.add_document(add_doc(&g, d))?;
         }
         w.commit()?;
-        g.reader.reload()?;
-        // Build the new segments' bit sets now, on the writer's thread, not in a search (a
-        // failure here only leaves that work to the next search).
-        if let Err(e) = g.bits.warm(&g.reader.searcher()) {
-            tracing::warn!(error = %e, "could not prepare the search bit sets");
-        }
-        Ok(())
+        drop(w);
+        refresh(&g)
     }
 
     /// Writes documents without waiting for readers (bulk rebuilds commit once at the end).
@@ -567,14 +562,19 @@ impl EmbeddedIndex {
     pub fn commit(&self) -> Result<()> {
         let g = self.generation()?;
         g.writer.lock().map_err(lock_err)?.commit()?;
-        g.reader.reload()?;
-        // Build the new segments' bit sets now, on the writer's thread, not in a search (a
-        // failure here only leaves that work to the next search).
-        if let Err(e) = g.bits.warm(&g.reader.searcher()) {
-            tracing::warn!(error = %e, "could not prepare the search bit sets");
-        }
-        Ok(())
+        refresh(&g)
     }
+}
+
+/// After a commit: searches see it, and the new segments' bit sets are built now, on the
+/// writer's thread and outside the writer's lock, rather than in a search (a failure here only
+/// leaves that work to the next search).
+fn refresh(g: &Generation) -> Result<()> {
+    g.reader.reload()?;
+    if let Err(e) = g.bits.warm(&g.reader.searcher()) {
+        tracing::warn!(error = %e, "could not prepare the search bit sets");
+    }
+    Ok(())
 }
 
 async fn blocking<T: Send + 'static>(f: impl FnOnce() -> Result<T> + Send + 'static) -> Result<T> {
