@@ -194,7 +194,7 @@ async fn queries_over_the_limits_are_too_complex() {
 }
 
 #[tokio::test]
-async fn a_page_of_twenty_projects_costs_the_same_statements_as_a_page_of_one() {
+async fn a_page_of_twenty_costs_no_statement_per_row() {
     use std::sync::atomic::Ordering;
     let app = TestApp::spawn().await;
     let w = World::build(&app, Duration::days(2)).await;
@@ -217,8 +217,11 @@ async fn a_page_of_twenty_projects_costs_the_same_statements_as_a_page_of_one() 
             Some(n)
         );
     }
-    assert_eq!(
-        costs[0], costs[1],
+    // Batching is by time (a loader waits 1 ms for keys), so on a loaded machine a level's
+    // batch may split in two; one statement per row would add 19 or more.
+    let levels = 3; // city, masterplan, proposal count
+    assert!(
+        costs[1] <= costs[0] + levels,
         "statements for 1 and 20 projects: {costs:?}"
     );
     // The same for a search page: its hits, their cities and masterplans.
@@ -238,8 +241,9 @@ async fn a_page_of_twenty_projects_costs_the_same_statements_as_a_page_of_one() 
         assert_eq!(hits.len(), n);
         assert!(hits.iter().all(|h| h["project"]["city"]["name"] == "Ambon"));
     }
-    assert_eq!(
-        costs[0], costs[1],
+    let levels = 1; // masterplan (the hits and their cities are read by the resolver)
+    assert!(
+        costs[1] <= costs[0] + levels,
         "statements for a search of 1 and of 20 hits: {costs:?}"
     );
     app.stop().await;
