@@ -160,20 +160,49 @@ pub fn top_projects(
     k: usize,
     now: i64,
 ) -> Vec<Scored> {
-    if !o.verified {
+    if !o.verified || k == 0 {
         return Vec::new();
     }
-    select(
-        k,
-        projects
-            .iter()
-            .enumerate()
-            .filter(|(_, p)| p.deadline > now)
-            .map(|(index, p)| Scored {
-                index,
-                score: parts(p, o, now).total(),
-            }),
-    )
+    // The bounded heap of `select`, plus pruning: once the heap is full, a project whose best
+    // possible score (its sector and financing known, every other part taken as 1) cannot beat
+    // the worst kept is skipped before its dimensions and ticket are worked out. Exact:
+    // floating-point rounding is monotonic, so the bound is never below the real total, and a
+    // project tying the worst kept comes later (a higher index) and so would lose the tie.
+    let mut heap: BinaryHeap<std::cmp::Reverse<Scored>> = BinaryHeap::with_capacity(k + 1);
+    for (index, p) in projects.iter().enumerate() {
+        if p.deadline <= now {
+            continue;
+        }
+        if heap.len() == k
+            && let Some(worst) = heap.peek()
+        {
+            let best_case = Parts {
+                sector: f64::from(u8::from(p.sector & o.sectors != 0)),
+                dimensions: 1.0,
+                ticket: 1.0,
+                financing: f64::from(u8::from(p.financing & o.financing != 0)),
+                time: 1.0,
+            };
+            if best_case.total() <= worst.0.score {
+                continue;
+            }
+        }
+        let s = Scored {
+            index,
+            score: parts(p, o, now).total(),
+        };
+        if heap.len() < k {
+            heap.push(std::cmp::Reverse(s));
+        } else if let Some(worst) = heap.peek()
+            && s > worst.0
+        {
+            heap.pop();
+            heap.push(std::cmp::Reverse(s));
+        }
+    }
+    let mut out: Vec<Scored> = heap.into_iter().map(|r| r.0).collect();
+    out.sort_by(|a, b| b.cmp(a));
+    out
 }
 
 /// The best `k` organisations for a project.
