@@ -132,25 +132,44 @@ impl PartialOrd for Scored {
     }
 }
 
-/// Keeps the best `k` of a stream in a min-heap of size k: O(n log k).
-fn select(k: usize, items: impl Iterator<Item = Scored>) -> Vec<Scored> {
-    if k == 0 {
-        return Vec::new();
-    }
-    let mut heap: BinaryHeap<std::cmp::Reverse<Scored>> = BinaryHeap::with_capacity(k + 1);
-    for s in items {
-        if heap.len() < k {
-            heap.push(std::cmp::Reverse(s));
-        } else if let Some(worst) = heap.peek()
-            && s > worst.0
-        {
-            heap.pop();
-            heap.push(std::cmp::Reverse(s));
+/// The best `k` of a stream, in a min-heap of size k: O(n log k).
+struct TopK {
+    k: usize,
+    heap: BinaryHeap<std::cmp::Reverse<Scored>>,
+}
+
+impl TopK {
+    fn new(k: usize) -> Self {
+        Self {
+            k,
+            heap: BinaryHeap::with_capacity(k + 1),
         }
     }
-    let mut out: Vec<Scored> = heap.into_iter().map(|r| r.0).collect();
-    out.sort_by(|a, b| b.cmp(a));
-    out
+
+    /// The worst score kept, once k are kept: a candidate must beat it to enter.
+    fn bar(&self) -> Option<f64> {
+        (self.heap.len() == self.k)
+            .then(|| self.heap.peek().map(|w| w.0.score))
+            .flatten()
+    }
+
+    fn offer(&mut self, s: Scored) {
+        if self.heap.len() < self.k {
+            self.heap.push(std::cmp::Reverse(s));
+        } else if let Some(worst) = self.heap.peek()
+            && s > worst.0
+        {
+            self.heap.pop();
+            self.heap.push(std::cmp::Reverse(s));
+        }
+    }
+
+    /// Best first.
+    fn into_sorted(self) -> Vec<Scored> {
+        let mut out: Vec<Scored> = self.heap.into_iter().map(|r| r.0).collect();
+        out.sort_by(|a, b| b.cmp(a));
+        out
+    }
 }
 
 /// The best `k` projects for an organisation.
@@ -163,19 +182,17 @@ pub fn top_projects(
     if !o.verified || k == 0 {
         return Vec::new();
     }
-    // The bounded heap of `select`, plus pruning: once the heap is full, a project whose best
-    // possible score (its sector and financing known, every other part taken as 1) cannot beat
-    // the worst kept is skipped before its dimensions and ticket are worked out. Exact:
-    // floating-point rounding is monotonic, so the bound is never below the real total, and a
-    // project tying the worst kept comes later (a higher index) and so would lose the tie.
-    let mut heap: BinaryHeap<std::cmp::Reverse<Scored>> = BinaryHeap::with_capacity(k + 1);
+    // Pruning: once k are kept, a project whose best possible score (its sector and financing
+    // known, every other part taken as 1) cannot beat the worst kept is skipped before its
+    // dimensions and ticket are worked out. Exact: floating-point rounding is monotonic, so
+    // the bound is never below the real total, and a project tying the worst kept comes later
+    // (a higher index) and so would lose the tie.
+    let mut top = TopK::new(k);
     for (index, p) in projects.iter().enumerate() {
         if p.deadline <= now {
             continue;
         }
-        if heap.len() == k
-            && let Some(worst) = heap.peek()
-        {
+        if let Some(bar) = top.bar() {
             let best_case = Parts {
                 sector: f64::from(u8::from(p.sector & o.sectors != 0)),
                 dimensions: 1.0,
@@ -183,26 +200,16 @@ pub fn top_projects(
                 financing: f64::from(u8::from(p.financing & o.financing != 0)),
                 time: 1.0,
             };
-            if best_case.total() <= worst.0.score {
+            if best_case.total() <= bar {
                 continue;
             }
         }
-        let s = Scored {
+        top.offer(Scored {
             index,
             score: parts(p, o, now).total(),
-        };
-        if heap.len() < k {
-            heap.push(std::cmp::Reverse(s));
-        } else if let Some(worst) = heap.peek()
-            && s > worst.0
-        {
-            heap.pop();
-            heap.push(std::cmp::Reverse(s));
-        }
+        });
     }
-    let mut out: Vec<Scored> = heap.into_iter().map(|r| r.0).collect();
-    out.sort_by(|a, b| b.cmp(a));
-    out
+    top.into_sorted()
 }
 
 /// The best `k` organisations for a project.
@@ -210,16 +217,14 @@ pub fn top_orgs(p: &ProjectFeatures, orgs: &[OrgFeatures], k: usize, now: i64) -
     if p.deadline <= now {
         return Vec::new();
     }
-    select(
-        k,
-        orgs.iter()
-            .enumerate()
-            .filter(|(_, o)| o.verified)
-            .map(|(index, o)| Scored {
-                index,
-                score: parts(p, o, now).total(),
-            }),
-    )
+    let mut top = TopK::new(k);
+    for (index, o) in orgs.iter().enumerate().filter(|(_, o)| o.verified) {
+        top.offer(Scored {
+            index,
+            score: parts(p, o, now).total(),
+        });
+    }
+    top.into_sorted()
 }
 
 /// Every organisation's best `k` projects, spread over `threads` threads.
