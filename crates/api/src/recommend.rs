@@ -14,6 +14,7 @@ use sinergi_domain::{
 };
 use sinergi_matching::recommend::{self, OrgFeatures, ProjectFeatures};
 use tokio::sync::Mutex;
+use uuid::Uuid;
 
 use crate::error::Result;
 
@@ -21,8 +22,12 @@ use crate::error::Result;
 pub struct Snapshot {
     pub projects: Vec<Project>,
     pub project_features: Vec<ProjectFeatures>,
+    /// Where each project is in `projects`.
+    pub project_at: HashMap<Uuid, usize>,
     pub orgs: Vec<Organization>,
     pub org_features: Vec<OrgFeatures>,
+    /// The organisations each embassy vouches for, as positions in `orgs`.
+    pub orgs_of_embassy: HashMap<Uuid, Vec<usize>>,
 }
 
 /// The snapshot and the fingerprint it was built from.
@@ -75,11 +80,18 @@ impl Cache {
                 recommend::org_features(o, min, max)
             })
             .collect();
+        let project_at = open.iter().enumerate().map(|(i, p)| (p.id, i)).collect();
+        let mut orgs_of_embassy: HashMap<Uuid, Vec<usize>> = HashMap::new();
+        for (i, o) in orgs.iter().enumerate() {
+            orgs_of_embassy.entry(o.embassy_id).or_default().push(i);
+        }
         let snap = Arc::new(Snapshot {
             projects: open,
             project_features,
+            project_at,
             orgs,
             org_features,
+            orgs_of_embassy,
         });
         *guard = Some((fp, snap.clone()));
         Ok(snap)

@@ -224,20 +224,31 @@ impl QueryRoot {
         let st = state(ctx);
         let snap = st.recommendations.get(&st.db, &st.fx).await?;
         let now = chrono::Utc::now().timestamp();
-        let Some(pi) = snap.projects.iter().position(|p| p.id == id) else {
+        let Some(&pi) = snap.project_at.get(&id) else {
             return Ok(vec![]); // not open for bids: nobody to recommend
         };
         let pf = &snap.project_features[pi];
-        // A liaison sees only their own embassy's investors: the others are filtered out first.
-        let candidates: Vec<usize> = (0..snap.orgs.len())
-            .filter(|&i| embassy.is_none_or(|e| snap.orgs[i].embassy_id == e))
-            .collect();
-        let feats: Vec<recommend::OrgFeatures> =
-            candidates.iter().map(|&i| snap.org_features[i]).collect();
-        Ok(recommend::top_orgs(pf, &feats, n, now)
+        // A liaison's candidates are only their own embassy's investors: the others are never
+        // scored.
+        let scored = match embassy {
+            None => recommend::top_orgs(pf, &snap.org_features, n, now),
+            Some(e) => {
+                let mine = snap.orgs_of_embassy.get(&e).map_or(&[][..], Vec::as_slice);
+                let feats: Vec<recommend::OrgFeatures> =
+                    mine.iter().map(|&i| snap.org_features[i]).collect();
+                recommend::top_orgs(pf, &feats, n, now)
+                    .into_iter()
+                    .map(|s| recommend::Scored {
+                        index: mine[s.index],
+                        ..s
+                    })
+                    .collect()
+            }
+        };
+        Ok(scored
             .into_iter()
             .map(|s| {
-                let i = candidates[s.index];
+                let i = s.index;
                 InvestorRecommendation {
                     reasons: recommend::reasons(
                         &snap.projects[pi],
