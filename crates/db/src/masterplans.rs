@@ -1,8 +1,8 @@
 //! Masterplans: versioned, one active per city.
 
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, QueryOrder,
-    QuerySelect,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter,
+    QueryOrder, QuerySelect,
 };
 use serde_json::json;
 use sinergi_domain::{Actor, Error as Rule, masterplan::MasterplanContent, model::Masterplan};
@@ -97,24 +97,29 @@ pub async fn set(
 }
 
 /// The active masterplans of these cities.
-pub async fn active_for(db: &Db, city_ids: &[Uuid]) -> Result<Vec<Masterplan>> {
+pub async fn active_for<C: ConnectionTrait>(
+    conn: &C,
+    city_ids: &[Uuid],
+) -> Result<Vec<Masterplan>> {
     let ids: Vec<String> = city_ids.iter().map(Uuid::to_string).collect();
     let plans = mp::Entity::find()
         .filter(mp::Column::CityId.is_in(ids))
         .filter(mp::Column::Active.eq(true))
-        .all(db.conn())
+        .all(conn)
         .await?;
     let plan_ids: Vec<String> = plans.iter().map(|p| p.id.clone()).collect();
-    let mut prios = pr::Entity::find()
+    let mut prios: std::collections::HashMap<String, Vec<pr::Model>> = Default::default();
+    for x in pr::Entity::find()
         .filter(pr::Column::MasterplanId.is_in(plan_ids))
-        .all(db.conn())
-        .await?;
+        .all(conn)
+        .await?
+    {
+        prios.entry(x.masterplan_id.clone()).or_default().push(x);
+    }
     plans
         .into_iter()
         .map(|p| {
-            let (mine, rest): (Vec<_>, Vec<_>) =
-                prios.drain(..).partition(|x| x.masterplan_id == p.id);
-            prios = rest;
+            let mine = prios.remove(&p.id).unwrap_or_default();
             crate::convert::masterplan(p, mine)
         })
         .collect()

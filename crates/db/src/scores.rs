@@ -22,8 +22,7 @@ use crate::{
     audit::now_micros,
     codec,
     entities::{
-        fx_rates, investor_organizations as org, masterplans as mp, match_scores as ms, priorities,
-        projects, proposals as pr,
+        fx_rates, investor_organizations as org, match_scores as ms, projects, proposals as pr,
     },
 };
 
@@ -107,22 +106,6 @@ pub fn compute(
     }
 }
 
-async fn active_plan<C: ConnectionTrait>(conn: &C, city_id: &str) -> Result<Option<Masterplan>> {
-    let Some(plan) = mp::Entity::find()
-        .filter(mp::Column::CityId.eq(city_id))
-        .filter(mp::Column::Active.eq(true))
-        .one(conn)
-        .await?
-    else {
-        return Ok(None);
-    };
-    let prios = priorities::Entity::find()
-        .filter(priorities::Column::MasterplanId.eq(&plan.id))
-        .all(conn)
-        .await?;
-    crate::convert::masterplan(plan, prios).map(Some)
-}
-
 /// Recomputes and stores the scores of these proposals, inside the caller's transaction.
 ///
 /// In batches of 500: a batch reads its proposals, their projects, their organisations and
@@ -135,7 +118,7 @@ pub async fn rescore<C: ConnectionTrait>(
     proposal_ids: &[String],
 ) -> Result<usize> {
     use std::collections::{HashMap, HashSet};
-    let mut plans: HashMap<String, Option<Masterplan>> = HashMap::new();
+    let mut plans: HashMap<Uuid, Masterplan> = HashMap::new();
     let mut done = 0;
     for chunk in proposal_ids.chunks(500) {
         let rows = pr::Entity::find()
@@ -150,46 +133,49 @@ pub async fn rescore<C: ConnectionTrait>(
                 .collect()
         };
         let project_ids = distinct(rows.iter().map(|r| r.project_id.clone()).collect());
-        let projects: HashMap<String, projects::Model> = projects::Entity::find()
+        let mut projects: HashMap<String, Project> = HashMap::new();
+        for p in projects::Entity::find()
             .filter(projects::Column::Id.is_in(project_ids))
             .all(conn)
             .await?
-            .into_iter()
-            .map(|p| (p.id.clone(), p))
-            .collect();
+        {
+            projects.insert(p.id.clone(), Project::try_from(p)?);
+        }
         let org_ids = distinct(rows.iter().map(|r| r.organization_id.clone()).collect());
-        let orgs: HashMap<String, org::Model> = org::Entity::find()
+        let mut standing: HashMap<String, VerificationStatus> = HashMap::new();
+        for o in org::Entity::find()
             .filter(org::Column::Id.is_in(org_ids))
             .all(conn)
             .await?
-            .into_iter()
-            .map(|o| (o.id.clone(), o))
+        {
+            let v = codec::one(&o.verification, VerificationStatus::parse, "verification")?;
+            standing.insert(o.id, v);
+        }
+        let mut cities: Vec<Uuid> = projects
+            .values()
+            .map(|p| p.city_id)
+            .filter(|c| !plans.contains_key(c))
             .collect();
-        let cities = distinct(
-            projects
-                .values()
-                .map(|p| p.city_id.clone())
-                .filter(|c| !plans.contains_key(c))
-                .collect(),
-        );
-        plans.extend(active_plans(conn, &cities).await?);
+        cities.sort_unstable();
+        cities.dedup();
+        for plan in crate::masterplans::active_for(conn, &cities).await? {
+            plans.insert(plan.city_id, plan);
+        }
         let mut scores = Vec::with_capacity(rows.len());
         for row in rows {
             let project = projects
                 .get(&row.project_id)
                 .ok_or(Error::corrupt("proposal's project"))?;
-            let Some(Some(plan)) = plans.get(&project.city_id) else {
+            let Some(plan) = plans.get(&project.city_id) else {
                 continue;
             };
-            let o = orgs
+            let verification = *standing
                 .get(&row.organization_id)
                 .ok_or(Error::corrupt("proposal's organisation"))?;
-            let verification =
-                codec::one(&o.verification, VerificationStatus::parse, "verification")?;
             scores.push(compute(
                 s,
                 plan,
-                &Project::try_from(project.clone())?,
+                project,
                 &Proposal::try_from(row)?,
                 verification,
             ));
@@ -198,41 +184,6 @@ pub async fn rescore<C: ConnectionTrait>(
         done += scores.len();
     }
     Ok(done)
-}
-
-/// The active masterplans of these cities (`None` for a city without one).
-async fn active_plans<C: ConnectionTrait>(
-    conn: &C,
-    city_ids: &[String],
-) -> Result<Vec<(String, Option<Masterplan>)>> {
-    let mut out: Vec<(String, Option<Masterplan>)> =
-        city_ids.iter().map(|c| (c.clone(), None)).collect();
-    if city_ids.is_empty() {
-        return Ok(out);
-    }
-    let plans = mp::Entity::find()
-        .filter(mp::Column::CityId.is_in(city_ids.to_vec()))
-        .filter(mp::Column::Active.eq(true))
-        .all(conn)
-        .await?;
-    let mut prios: std::collections::HashMap<String, Vec<priorities::Model>> =
-        std::collections::HashMap::new();
-    for p in priorities::Entity::find()
-        .filter(priorities::Column::MasterplanId.is_in(plans.iter().map(|p| p.id.clone())))
-        .all(conn)
-        .await?
-    {
-        prios.entry(p.masterplan_id.clone()).or_default().push(p);
-    }
-    for plan in plans {
-        let city = plan.city_id.clone();
-        let ps = prios.remove(&plan.id).unwrap_or_default();
-        let plan = crate::convert::masterplan(plan, ps)?;
-        if let Some(slot) = out.iter_mut().find(|(c, _)| *c == city) {
-            slot.1 = Some(plan);
-        }
-    }
-    Ok(out)
 }
 
 /// A stored score as a row.
@@ -328,7 +279,11 @@ pub async fn fresh(db: &Db, s: Scoring<'_>, p: &Proposal) -> Result<Option<Store
     else {
         return Ok(None);
     };
-    let Some(plan) = active_plan(db.conn(), &project.city_id).await? else {
+    let project = Project::try_from(project)?;
+    let Some(plan) = crate::masterplans::active_for(db.conn(), &[project.city_id])
+        .await?
+        .pop()
+    else {
         return Ok(None);
     };
     let o = org::Entity::find_by_id(p.organization_id.to_string())
@@ -336,13 +291,7 @@ pub async fn fresh(db: &Db, s: Scoring<'_>, p: &Proposal) -> Result<Option<Store
         .await?
         .ok_or(Error::corrupt("organisation"))?;
     let verification = codec::one(&o.verification, VerificationStatus::parse, "verification")?;
-    Ok(Some(compute(
-        s,
-        &plan,
-        &Project::try_from(project)?,
-        p,
-        verification,
-    )))
+    Ok(Some(compute(s, &plan, &project, p, verification)))
 }
 
 /// Records the FX table the stored scores were computed with, without rescoring (bulk loads
