@@ -176,20 +176,22 @@ async fn after_the_deadline_proposals_rank_best_score_first() {
     app.stop().await;
 }
 
-/// A new masterplan version changes what the city's projects are worth to an investor at once
-/// (the recommendation snapshot knows it is stale).
-#[tokio::test]
-async fn recommendations_follow_a_new_masterplan() {
-    let app = TestApp::spawn().await;
-    let w = World::build(&app, Duration::days(2)).await;
+/// Ambon publishes a WATER project, "Flood early warning", in these dimensions; returns its id.
+async fn publish_water_project(
+    app: &TestApp,
+    w: &World,
+    dimensions: serde_json::Value,
+    capex: Option<serde_json::Value>,
+) -> String {
     let mut water = crate::world::project_input(
         "Flood early warning",
         chrono::Utc::now() + Duration::days(20),
     );
     water["sector"] = json!("WATER");
-    // The investors work in ENVIRONMENT only: the share of the project's masterplan weight
-    // they cover is ENVIRONMENT's weight over ENVIRONMENT's and BRANDING's.
-    water["dimensions"] = json!(["ENVIRONMENT", "BRANDING"]);
+    water["dimensions"] = dimensions;
+    if let Some(c) = capex {
+        water["capex"] = c;
+    }
     let d = app
         .ok(
             Some(&w.official_ambon),
@@ -204,6 +206,18 @@ async fn recommendations_follow_a_new_masterplan() {
         json!({"id": flood}),
     )
     .await;
+    flood
+}
+
+/// A new masterplan version changes what the city's projects are worth to an investor at once
+/// (the recommendation snapshot knows it is stale).
+#[tokio::test]
+async fn recommendations_follow_a_new_masterplan() {
+    let app = TestApp::spawn().await;
+    let w = World::build(&app, Duration::days(2)).await;
+    // The investors work in ENVIRONMENT only: the share of the project's masterplan weight
+    // they cover is ENVIRONMENT's weight over ENVIRONMENT's and BRANDING's.
+    let flood = publish_water_project(&app, &w, json!(["ENVIRONMENT", "BRANDING"]), None).await;
     let score = || async {
         let d = app
             .ok(
@@ -248,28 +262,8 @@ async fn recommendations_skip_unverified_and_suspended_organisations_and_closed_
     let app = TestApp::spawn().await;
     let w = World::build(&app, Duration::seconds(8)).await;
     // The organisations work in WATER/ENVIRONMENT; a project in their line ranks first for them.
-    let water = crate::world::project_input(
-        "Flood early warning",
-        chrono::Utc::now() + Duration::days(20),
-    );
-    let mut water = water;
-    water["sector"] = json!("WATER");
-    water["dimensions"] = json!(["ENVIRONMENT"]);
-    water["capex"] = json!({"amount": "2000000", "currency": "USD"});
-    let d = app
-        .ok(
-            Some(&w.official_ambon),
-            crate::world::CREATE_PROJECT,
-            json!({"c": w.ambon, "i": water}),
-        )
-        .await;
-    let flood = id(&d["createProject"]["id"]);
-    app.ok(
-        Some(&w.official_ambon),
-        "mutation($id:ID!){publishProject(id:$id){status}}",
-        json!({"id": flood}),
-    )
-    .await;
+    let capex = json!({"amount": "2000000", "currency": "USD"});
+    let flood = publish_water_project(&app, &w, json!(["ENVIRONMENT"]), Some(capex)).await;
 
     let d = app
         .ok(
