@@ -361,3 +361,137 @@ async fn recommendations_skip_unverified_and_suspended_organisations_and_closed_
     assert_eq!(names(&d), Vec::<String>::new());
     app.stop().await;
 }
+
+const RECOMMENDED: &str = "{recommendedProjects(first:10){score reasons project{id city{name}}}}";
+
+fn recommended_ids(d: &serde_json::Value) -> Vec<String> {
+    d["recommendedProjects"]
+        .as_array()
+        .expect("recs")
+        .iter()
+        .map(|r| id(&r["project"]["id"]))
+        .collect()
+}
+
+/// A project the organisation already has a proposal on (even a draft) is in `myProposals`, not
+/// in its recommendations; an organisation that bid is no longer recommended to the city — but
+/// a draft does not count there, so the city learns nothing of it.
+#[tokio::test]
+async fn recommendations_leave_out_what_was_already_bid_on() {
+    let app = TestApp::spawn().await;
+    let w = World::build(&app, Duration::days(10)).await;
+    let capex = json!({"amount": "2000000", "currency": "USD"});
+    let flood = publish_water_project(&app, &w, json!(["ENVIRONMENT"]), Some(capex)).await;
+    let d = app.ok(Some(&w.investor_a), RECOMMENDED, json!({})).await;
+    assert!(recommended_ids(&d).contains(&flood), "{d}");
+    let investors = |d: &serde_json::Value| -> Vec<String> {
+        d["recommendedInvestors"]
+            .as_array()
+            .expect("recs")
+            .iter()
+            .map(|r| id(&r["organization"]["name"]))
+            .collect()
+    };
+    let before = app
+        .ok(Some(&w.official_ambon), FOR_PROJECT, json!({"p": flood}))
+        .await;
+    assert!(investors(&before).contains(&"Delta Water".to_owned()));
+
+    // A draft: gone from the investor's recommendations, still recommended to the city.
+    let d = app
+        .ok(
+            Some(&w.investor_a),
+            SAVE,
+            json!({"i": proposal_input(&flood, "2000000", "Flood early warning sensors.")}),
+        )
+        .await;
+    let pid = id(&d["saveProposal"]["id"]);
+    let d = app.ok(Some(&w.investor_a), RECOMMENDED, json!({})).await;
+    assert!(!recommended_ids(&d).contains(&flood), "{d}");
+    let d = app.ok(Some(&w.investor_b), RECOMMENDED, json!({})).await;
+    assert!(
+        recommended_ids(&d).contains(&flood),
+        "another organisation still gets it"
+    );
+    let d = app
+        .ok(Some(&w.official_ambon), FOR_PROJECT, json!({"p": flood}))
+        .await;
+    assert_eq!(
+        d, before,
+        "the city sees exactly what it saw before the draft"
+    );
+
+    // Submitted: the city is no longer offered the bidder.
+    app.ok(
+        Some(&w.investor_a),
+        crate::world::SUBMIT,
+        json!({"id": pid}),
+    )
+    .await;
+    let d = app
+        .ok(Some(&w.official_ambon), FOR_PROJECT, json!({"p": flood}))
+        .await;
+    assert_eq!(investors(&d), ["Polder Invest"]);
+    app.stop().await;
+}
+
+/// The demo data, as a new user meets it: an investor's top 5 are told apart (no two share a
+/// score unless everything they are scored on is the same), nothing is a perfect 100, and a
+/// project's priority reason names the masterplan's numbers.
+#[tokio::test]
+async fn demo_recommendations_tell_the_top_five_apart() {
+    let app = TestApp::spawn().await;
+    let fx = sinergi_domain::FxTable::default();
+    let scoring = sinergi_db::scores::Scoring {
+        fx: &fx,
+        weights: &Default::default(),
+    };
+    sinergi_server::demo::seed(&app.db, scoring)
+        .await
+        .expect("seed");
+    const TOP5: &str = "{recommendedProjects(first:5){score reasons project{id sector dimensions acceptedFinancing capex{amount currency} proposalDeadline city{id}}}}";
+    for (email, password) in [
+        ("investor@deltawater.demo", "investor-nl-demo"),
+        ("investor@kyotosound.demo", "investor-jp-demo"),
+    ] {
+        let token = app.login(email, password).await;
+        let d = app.ok(Some(&token), TOP5, json!({})).await;
+        let recs = d["recommendedProjects"].as_array().expect("recs").clone();
+        assert_eq!(recs.len(), 5, "{email}: {d}");
+        for (i, a) in recs.iter().enumerate() {
+            let score = a["score"].as_f64().expect("score");
+            assert!(score < 100.0, "{email}: {a}");
+            for b in &recs[i + 1..] {
+                if a["score"] == b["score"] {
+                    let mut fa = a["project"].clone();
+                    let mut fb = b["project"].clone();
+                    fa["id"] = json!(null);
+                    fb["id"] = json!(null);
+                    assert_eq!(fa, fb, "{email}: a tie between different projects");
+                }
+            }
+            assert_eq!(a["reasons"].as_array().expect("reasons").len(), 6);
+            assert!(
+                a["reasons"][2]
+                    .as_str()
+                    .expect("priority")
+                    .contains("% of the masterplan"),
+                "{a}"
+            );
+        }
+        // What it bid on is in its own list, not recommended.
+        let d = app
+            .ok(
+                Some(&token),
+                "{myProposals(first:50){edges{node{project{id}}}}}",
+                json!({}),
+            )
+            .await;
+        let recommended: Vec<&serde_json::Value> =
+            recs.iter().map(|r| &r["project"]["id"]).collect();
+        for e in d["myProposals"]["edges"].as_array().expect("edges") {
+            assert!(!recommended.contains(&&e["node"]["project"]["id"]));
+        }
+    }
+    app.stop().await;
+}

@@ -12,7 +12,7 @@ use sinergi_domain::{
     FxTable,
     model::{Organization, Project},
 };
-use sinergi_matching::recommend::{self, OrgFeatures, ProjectFeatures};
+use sinergi_matching::recommend::{self, OrgFeatures, ProjectIndex};
 use tokio::sync::Mutex;
 use uuid::Uuid;
 
@@ -21,7 +21,8 @@ use crate::error::Result;
 /// What recommendations score.
 pub struct Snapshot {
     pub projects: Vec<Project>,
-    pub project_features: Vec<ProjectFeatures>,
+    /// The projects' features, in the order of `projects`, arranged for recommendation.
+    pub project_index: ProjectIndex,
     /// Where each project is in `projects`.
     pub project_at: HashMap<Uuid, usize>,
     pub orgs: Vec<Organization>,
@@ -65,12 +66,22 @@ impl Cache {
             .into_iter()
             .map(|m| (m.city_id, m))
             .collect();
+        // Cities numbered in order of appearance: what the variety rule compares.
+        let mut city_number: HashMap<Uuid, u32> = HashMap::new();
         let project_features = open
             .iter()
             .map(|p| {
-                recommend::project_features(p, plans.get(&p.city_id), usd(fx, &p.content.capex))
+                let next = city_number.len() as u32;
+                let city = *city_number.entry(p.city_id).or_insert(next);
+                recommend::project_features(
+                    p,
+                    plans.get(&p.city_id),
+                    usd(fx, &p.content.capex),
+                    city,
+                )
             })
             .collect();
+        let project_index = ProjectIndex::new(project_features);
         let orgs = organizations::verified(db).await?;
         let org_features = orgs
             .iter()
@@ -87,7 +98,7 @@ impl Cache {
         }
         let snap = Arc::new(Snapshot {
             projects: open,
-            project_features,
+            project_index,
             project_at,
             orgs,
             org_features,

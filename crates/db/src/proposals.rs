@@ -5,7 +5,7 @@ use rand::RngCore;
 use sea_orm::{
     ActiveModelTrait,
     ActiveValue::Set,
-    ColumnTrait, Condition, EntityTrait, IntoActiveModel, QueryFilter,
+    ColumnTrait, Condition, EntityTrait, IntoActiveModel, QueryFilter, QuerySelect,
     sea_query::{Expr, Query},
 };
 use serde_json::json;
@@ -124,6 +124,36 @@ pub async fn submitted_for_project(db: &Db, project_id: Uuid) -> Result<Vec<Prop
         .all(db.conn())
         .await?;
     crate::convert::all(rows)
+}
+
+/// The projects an organisation has a proposal on, in any status (drafts and withdrawn ones
+/// too: the organisation sees them all in its own list).
+pub async fn project_ids_of_organization(db: &Db, org_id: Uuid) -> Result<Vec<Uuid>> {
+    let rows: Vec<String> = pr::Entity::find()
+        .select_only()
+        .column(pr::Column::ProjectId)
+        .filter(pr::Column::OrganizationId.eq(org_id.to_string()))
+        .into_tuple()
+        .all(db.conn())
+        .await?;
+    rows.iter().map(|id| codec::id(id)).collect()
+}
+
+/// The organisations that bid on a project: a proposal past DRAFT and not WITHDRAWN, the
+/// proposals the city may know exist (a draft is the bidder's alone).
+pub async fn bidders_of(db: &Db, project_id: Uuid) -> Result<Vec<Uuid>> {
+    let rows: Vec<String> = pr::Entity::find()
+        .select_only()
+        .column(pr::Column::OrganizationId)
+        .filter(pr::Column::ProjectId.eq(project_id.to_string()))
+        .filter(pr::Column::Status.is_not_in([
+            ProposalStatus::Draft.as_str(),
+            ProposalStatus::Withdrawn.as_str(),
+        ]))
+        .into_tuple()
+        .all(db.conn())
+        .await?;
+    rows.iter().map(|id| codec::id(id)).collect()
 }
 
 fn state(p: &projects::Model) -> Result<ProjectState> {

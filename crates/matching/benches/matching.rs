@@ -2,9 +2,11 @@
 //!
 //! - scoring: the explained score (strings, text folding) against the dense score over
 //!   precomputed inputs, proposals per second on one core;
-//! - one organisation's top 10 over 250,000 projects: a full sort against bounded selection;
-//! - every organisation's top 10: 2,000 of the 20,000 organisations in criterion (naive on one
-//!   core against selection on two), then one timed pass over all 20,000 printed for the README.
+//! - one organisation's 10 recommended projects of 250,000: scoring all, a full sort and the
+//!   variety re-ranking of the whole list, against the project index (bounded top, re-ranked);
+//! - building the project index (once per recommendation snapshot);
+//! - every organisation's top 10: 100 organisations naive on one core against 2,000 through the
+//!   index on one and two threads, then one timed pass over all 20,000 printed for the README.
 //!
 //! `cargo bench -p sinergi-matching`
 
@@ -21,7 +23,8 @@ use sinergi_matching::{
     fast::{ScoreInputs, total},
     focus_areas_for, focus_value, plan_weights,
     recommend::{
-        OrgFeatures, ProjectFeatures, brute_force_projects, top_projects, top_projects_for_all,
+        OrgFeatures, ProjectFeatures, ProjectIndex, brute_force_projects, diversify,
+        recommend_for_all,
     },
     score, strengths,
 };
@@ -121,6 +124,7 @@ fn projects(n: usize) -> Vec<ProjectFeatures> {
                 capex_usd: 1e5 * (1.0 + r.unit() * 1000.0),
                 financing: (r.next() % 127) as u8 + 1,
                 deadline: 1_000 + (r.next() % 10_000_000) as i64,
+                city: (r.next() % 5_000) as u32,
             }
         })
         .collect()
@@ -162,6 +166,12 @@ fn scoring(c: &mut Criterion) {
     g.finish();
 }
 
+/// The naive recommendation: score every project, sort them all, re-rank the full list.
+fn naive(o: &OrgFeatures, ps: &[ProjectFeatures], k: usize, now: i64) -> usize {
+    let all = brute_force_projects(o, ps, ps.len(), now);
+    diversify(&all, k, true, |i| ps[i].city).map_or(0, |v| v.len())
+}
+
 fn one_org(c: &mut Criterion) {
     let ps = projects(250_000);
     let o = orgs(1)[0];
@@ -169,44 +179,55 @@ fn one_org(c: &mut Criterion) {
         verified: true,
         ..o
     };
+    let start = Instant::now();
+    let index = ProjectIndex::new(ps.clone());
+    eprintln!(
+        "project index over 250,000 projects built in {:.1} ms",
+        start.elapsed().as_secs_f64() * 1e3
+    );
     let mut g = c.benchmark_group("one_org_top10_of_250k");
     g.bench_function("naive_full_sort", |b| {
-        b.iter(|| brute_force_projects(black_box(&o), &ps, 10, 500))
+        b.iter(|| naive(black_box(&o), &ps, 10, 500))
     });
-    g.bench_function("selection", |b| {
-        b.iter(|| top_projects(black_box(&o), &ps, 10, 500))
+    g.bench_function("index", |b| {
+        b.iter(|| index.recommend(black_box(&o), 10, 500, &|_| false))
     });
+    g.finish();
+    let mut g = c.benchmark_group("project_index_build_250k");
+    g.sample_size(10);
+    g.bench_function("build", |b| b.iter(|| ProjectIndex::new(ps.clone())));
     g.finish();
 }
 
 fn all_orgs(c: &mut Criterion) {
     let ps = projects(250_000);
     let os = orgs(20_000);
+    let index = ProjectIndex::new(ps.clone());
     // Both measured per organisation (throughput); the naive one on fewer, since it is slow.
     let mut g = c.benchmark_group("all_orgs_top10_of_250k");
     g.sample_size(10);
     let few = &os[..100];
     g.throughput(Throughput::Elements(few.len() as u64));
     g.bench_function("naive_full_sort_1_thread", |b| {
-        b.iter(|| {
-            few.iter()
-                .map(|o| brute_force_projects(o, &ps, 10, 500).len())
-                .sum::<usize>()
-        })
+        b.iter(|| few.iter().map(|o| naive(o, &ps, 10, 500)).sum::<usize>())
     });
-    let more = &os[..1_000];
+    let more = &os[..2_000];
     g.throughput(Throughput::Elements(more.len() as u64));
-    g.bench_function("selection_2_threads", |b| {
-        b.iter(|| top_projects_for_all(more, &ps, 10, 500, 2).len())
+    g.bench_function("index_1_thread", |b| {
+        b.iter(|| recommend_for_all(more, &index, 10, 500, 1).map_or(0, |v| v.len()))
+    });
+    g.bench_function("index_2_threads", |b| {
+        b.iter(|| recommend_for_all(more, &index, 10, 500, 2).map_or(0, |v| v.len()))
     });
     g.finish();
-    let start = Instant::now();
-    let out = top_projects_for_all(&os, &ps, 10, 500, 2);
-    eprintln!(
-        "all 20,000 organisations' top 10 over 250,000 projects on 2 threads: {:.2} s ({} lists)",
-        start.elapsed().as_secs_f64(),
-        out.len()
-    );
+    for threads in [1, 2] {
+        let start = Instant::now();
+        let out = recommend_for_all(&os, &index, 10, 500, threads).map_or(0, |v| v.len());
+        eprintln!(
+            "all 20,000 organisations' top 10 over 250,000 projects on {threads} thread(s): {:.2} s ({out} lists)",
+            start.elapsed().as_secs_f64(),
+        );
+    }
 }
 
 criterion_group!(benches, scoring, one_org, all_orgs);

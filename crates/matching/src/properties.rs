@@ -10,7 +10,10 @@ use crate::{
     ProjectTerms, ProposalTerms, Weights,
     fast::{ScoreInputs, total},
     focus_areas_for, focus_value, plan_weights,
-    recommend::{OrgFeatures, ProjectFeatures, brute_force_projects, top_projects},
+    recommend::{
+        LogRange, OrgFeatures, ProjectFeatures, ProjectIndex, Scored, brute_force_projects,
+        diversify, parts,
+    },
     score, strengths,
 };
 
@@ -188,16 +191,164 @@ proptest! {
 
     #[test]
     fn recommendations_top_k_equal_a_full_sort(
-        projects in proptest::collection::vec((0u16..8191, 1u8..63, 1.0e5f64..1.0e8, 1u8..127, -100i64..1000), 0..300),
-        org in (1u16..8191, 1u8..63, 1.0e5f64..1.0e7, 1.0e7f64..1.0e9, 1u8..127),
+        projects in features(),
+        org in org(),
+        k in 0usize..20,
+        excluded in proptest::collection::vec(0usize..300, 0..10),
+    ) {
+        let index = ProjectIndex::new(projects.clone());
+        prop_assert_eq!(index.top(&org, k, 0, &|_| false), brute_force_projects(&org, &projects, k, 0));
+        // With exclusions: the same as a full sort of what is left.
+        let kept: Vec<usize> = (0..projects.len()).filter(|i| !excluded.contains(i)).collect();
+        let rest: Vec<ProjectFeatures> = kept.iter().map(|&i| projects[i]).collect();
+        let expected: Vec<Scored> = brute_force_projects(&org, &rest, k, 0)
+            .into_iter()
+            .map(|s| Scored { index: kept[s.index], ..s })
+            .collect();
+        prop_assert_eq!(index.top(&org, k, 0, &|i| excluded.contains(&i)), expected);
+    }
+
+    #[test]
+    fn recommendations_equal_a_full_sort_re_ranked_for_variety(
+        projects in features(),
+        org in org(),
         k in 0usize..20,
     ) {
-        let plan = [0.3f32, 0.2, 0.1, 0.2, 0.1, 0.1];
-        let projects: Vec<ProjectFeatures> = projects
-            .into_iter()
-            .map(|(sector, dimensions, capex_usd, financing, deadline)| ProjectFeatures { sector, dimensions, plan, capex_usd, financing, deadline })
-            .collect();
-        let o = OrgFeatures { sectors: org.0, dimensions: org.1, ticket_min_usd: org.2, ticket_max_usd: org.3, financing: org.4, verified: true };
-        prop_assert_eq!(top_projects(&o, &projects, k, 0), brute_force_projects(&o, &projects, k, 0));
+        let index = ProjectIndex::new(projects.clone());
+        let all = brute_force_projects(&org, &projects, projects.len(), 0);
+        let expected = diversify(&all, k, true, |i| projects[i].city).expect("complete");
+        let got = index.recommend(&org, k, 0, &|_| false);
+        prop_assert_eq!(&got, &expected);
+        // The rule itself: a fourth project of a city only where no candidate left out, of a
+        // city with room, scores within 10 points of it.
+        for (pos, s) in got.iter().enumerate() {
+            let city = projects[s.index].city;
+            let before = got[..pos].iter().filter(|x| projects[x.index].city == city).count();
+            if before >= 3 {
+                let closest_left_out = all
+                    .iter()
+                    .filter(|x| {
+                        let c = projects[x.index].city;
+                        c != city
+                            && !got.contains(x)
+                            && got.iter().filter(|g| projects[g.index].city == c).count() < 3
+                    })
+                    .map(|x| x.score)
+                    .fold(f64::NEG_INFINITY, f64::max);
+                prop_assert!(s.score - closest_left_out > 10.0, "{} vs {}", s.score, closest_left_out);
+            }
+        }
     }
+
+    #[test]
+    fn raising_the_masterplan_weight_of_a_projects_dimension_never_lowers_its_rank(
+        projects in features(),
+        org in org(),
+        pick in any::<proptest::sample::Index>(),
+        dim in 0usize..6,
+        delta in 0.0f32..0.5,
+        renormalise in any::<bool>(),
+    ) {
+        prop_assume!(!projects.is_empty());
+        let j = pick.index(projects.len());
+        // The rank: how many open projects score above it. Rescaling f32 weights loses ~1e-8
+        // of a part, hence the margin.
+        const EPS: f64 = 1e-5;
+        let rank = |ps: &[ProjectFeatures]| {
+            let all = brute_force_projects(&org, ps, ps.len(), 0);
+            let own = all.iter().find(|s| s.index == j)?.score;
+            Some(all.iter().filter(|s| s.index != j && s.score > own + EPS).count())
+        };
+        let before = rank(&projects);
+        let mut raised = projects.clone();
+        let p = &mut raised[j];
+        // One of the project's own dimensions.
+        let d = (0..6).map(|x| (dim + x) % 6).find(|d| p.dimensions & (1 << d) != 0).expect("a dimension");
+        let old = p.plan[d];
+        p.plan[d] = old + delta;
+        if renormalise {
+            // Keep the sum: the other dimensions give up what this one gained, in proportion.
+            let others: f32 = (0..6).filter(|&x| x != d).map(|x| p.plan[x]).sum();
+            if others > 0.0 {
+                let keep = (others - delta).max(0.0) / others;
+                for x in (0..6).filter(|&x| x != d) {
+                    p.plan[x] *= keep;
+                }
+            }
+        }
+        let after = rank(&raised);
+        prop_assert_eq!(before.is_some(), after.is_some());
+        if let (Some(b), Some(a)) = (before, after) {
+            prop_assert!(a <= b, "rank {} → {}", b, a);
+        }
+        prop_assert!(parts(&raised[j], &org, 0).total() >= parts(&projects[j], &org, 0).total() - EPS, "{:?} → {:?}: {:?} → {:?}", projects[j], raised[j], parts(&projects[j], &org, 0), parts(&raised[j], &org, 0));
+    }
+
+    #[test]
+    fn moving_capex_toward_the_ticket_range_never_lowers_its_score(
+        p in feature(),
+        org in org(),
+        step in 0.0f64..=1.0,
+    ) {
+        let target = p.capex_usd.clamp(org.ticket_min_usd, org.ticket_max_usd);
+        // On the log scale the range is measured in.
+        let moved = ProjectFeatures { capex_usd: (p.capex_usd.ln() + (target.ln() - p.capex_usd.ln()) * step).exp(), ..p };
+        prop_assert!(parts(&moved, &org, 0).total() >= parts(&p, &org, 0).total() - 1e-9);
+        // Linearly as well.
+        let moved = ProjectFeatures { capex_usd: p.capex_usd + (target - p.capex_usd) * step, ..p };
+        prop_assert!(parts(&moved, &org, 0).total() >= parts(&p, &org, 0).total() - 1e-9);
+        // Inside the range is never worse than outside it.
+        let range = LogRange::new(org.ticket_min_usd, org.ticket_max_usd);
+        let inside = p.capex_usd >= org.ticket_min_usd && p.capex_usd <= org.ticket_max_usd;
+        prop_assert!(!inside || range.fit(p.capex_usd) >= 0.9 - 1e-12);
+        prop_assert!(inside || range.fit(p.capex_usd) <= range.fit(target) + 1e-12);
+    }
+}
+
+fn feature() -> impl Strategy<Value = ProjectFeatures> {
+    (
+        0u16..8,
+        1u8..63,
+        proptest::collection::vec(0.0f32..1.0, 6),
+        1.0e5f64..1.0e9,
+        1u8..127,
+        -100i64..2_000_000,
+        0u32..6,
+    )
+        .prop_map(
+            |(sector, dimensions, w, capex_usd, financing, deadline, city)| ProjectFeatures {
+                sector: 1 << sector,
+                dimensions,
+                plan: [w[0], w[1], w[2], w[3], w[4], w[5]],
+                capex_usd,
+                financing,
+                deadline,
+                city,
+            },
+        )
+}
+
+fn features() -> impl Strategy<Value = Vec<ProjectFeatures>> {
+    proptest::collection::vec(feature(), 0..300)
+}
+
+fn org() -> impl Strategy<Value = OrgFeatures> {
+    (
+        1u16..255,
+        1u8..63,
+        1.0e5f64..1.0e7,
+        1.0e7f64..1.0e9,
+        1u8..127,
+        any::<bool>(),
+    )
+        .prop_map(
+            |(sectors, dimensions, lo, hi, financing, open_ended)| OrgFeatures {
+                sectors,
+                dimensions,
+                ticket_min_usd: lo,
+                ticket_max_usd: if open_ended { f64::INFINITY } else { hi },
+                financing,
+                verified: true,
+            },
+        )
 }

@@ -185,12 +185,22 @@ impl QueryRoot {
             ..of
         };
         let now = chrono::Utc::now().timestamp();
-        Ok(recommend::top_projects(&of, &snap.project_features, n, now)
+        // Projects it already has a proposal on are in `myProposals`, not recommended again.
+        let mine: std::collections::HashSet<usize> =
+            sinergi_db::proposals::project_ids_of_organization(&st.db, org_id)
+                .await?
+                .iter()
+                .filter_map(|id| snap.project_at.get(id).copied())
+                .collect();
+        let features = snap.project_index.features();
+        Ok(snap
+            .project_index
+            .recommend(&of, n, now, &|i| mine.contains(&i))
             .into_iter()
             .map(|s| ProjectRecommendation {
                 reasons: recommend::reasons(
                     &snap.projects[s.index],
-                    &snap.project_features[s.index],
+                    &features[s.index],
                     &org,
                     &of,
                     now,
@@ -227,22 +237,33 @@ impl QueryRoot {
         let Some(&pi) = snap.project_at.get(&id) else {
             return Ok(vec![]); // not open for bids: nobody to recommend
         };
-        let pf = &snap.project_features[pi];
+        let pf = &snap.project_index.features()[pi];
+        // Organisations that already bid are in `rankedProposals` or counted there, not
+        // recommended again. Drafts do not count: the city must not learn of one.
+        let bidders: std::collections::HashSet<uuid::Uuid> =
+            sinergi_db::proposals::bidders_of(&st.db, id)
+                .await?
+                .into_iter()
+                .collect();
         // A liaison's candidates are only their own embassy's investors: the others are never
         // scored.
         let scored = match embassy {
-            None => recommend::top_orgs(pf, &snap.org_features, n, now),
+            None => recommend::top_orgs(pf, &snap.org_features, n, now, &|i| {
+                bidders.contains(&snap.orgs[i].id)
+            }),
             Some(e) => {
                 let mine = snap.orgs_of_embassy.get(&e).map_or(&[][..], Vec::as_slice);
                 let feats: Vec<recommend::OrgFeatures> =
                     mine.iter().map(|&i| snap.org_features[i]).collect();
-                recommend::top_orgs(pf, &feats, n, now)
-                    .into_iter()
-                    .map(|s| recommend::Scored {
-                        index: mine[s.index],
-                        ..s
-                    })
-                    .collect()
+                recommend::top_orgs(pf, &feats, n, now, &|j| {
+                    bidders.contains(&snap.orgs[mine[j]].id)
+                })
+                .into_iter()
+                .map(|s| recommend::Scored {
+                    index: mine[s.index],
+                    ..s
+                })
+                .collect()
             }
         };
         Ok(scored
