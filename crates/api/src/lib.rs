@@ -43,12 +43,12 @@ fn builder() -> async_graphql::SchemaBuilder<QueryRoot, MutationRoot, EmptySubsc
 pub fn build_schema(state: Arc<ApiState>, limits: &Limits) -> AppSchema {
     let mut b = builder()
         .data(state)
-        .limit_depth(limits.depth)
-        .limit_complexity(limits.complexity)
+        // Depth and complexity are checked by the guard on what validation measured, so their
+        // refusals carry QUERY_TOO_COMPLEX without reading async-graphql's message text.
         .limit_recursive_depth(32)
         .limit_directives(20)
         .extension(limits::Guard {
-            max_aliases: limits.aliases,
+            limits: limits.clone(),
         });
     if !limits.introspection {
         b = b.disable_introspection();
@@ -85,8 +85,5 @@ pub async fn execute(
 
 /// A response refusing the whole request before it runs.
 fn refusal(e: ApiError) -> BatchResponse {
-    let e: async_graphql::Error = e.into();
-    let mut se = async_graphql::ServerError::new(e.message, None);
-    se.extensions = e.extensions;
-    BatchResponse::Single(async_graphql::Response::from_errors(vec![se]))
+    BatchResponse::Single(e.into_response())
 }

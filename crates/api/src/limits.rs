@@ -1,5 +1,6 @@
 //! Query limits and the codes of errors async-graphql raises itself.
 
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use async_graphql::{
@@ -9,6 +10,8 @@ use async_graphql::{
     },
     parser::types::{ExecutableDocument, Selection, SelectionSet},
 };
+
+use crate::error::{Code, coded};
 
 /// The limits every schema is built with.
 #[derive(Debug, Clone)]
@@ -33,53 +36,89 @@ impl Default for Limits {
     }
 }
 
-fn count_aliases(set: &SelectionSet, doc: &ExecutableDocument, depth: usize) -> usize {
-    if depth > 64 {
-        return usize::MAX / 2;
+/// What the limits measure of a selection set: aliases and field depth, fragments expanded.
+#[derive(Debug, Clone, Copy, Default)]
+struct Shape {
+    aliases: usize,
+    depth: usize,
+}
+
+/// Beyond this many nested selection sets and fragment spreads a document is refused outright.
+const MAX_NESTING: usize = 64;
+
+/// Walks a selection set once, each fragment's shape worked out once (so a fragment spread many
+/// times costs one walk) — async-graphql's own depth measure, fragments inlined.
+fn shape<'a>(
+    set: &'a SelectionSet,
+    doc: &'a ExecutableDocument,
+    memo: &mut HashMap<&'a str, Option<Shape>>,
+    nesting: usize,
+) -> Shape {
+    if nesting > MAX_NESTING {
+        return Shape {
+            aliases: usize::MAX / 2,
+            depth: usize::MAX / 2,
+        };
     }
-    set.items
-        .iter()
-        .map(|s| match &s.node {
+    let mut out = Shape::default();
+    for s in &set.items {
+        let inner = match &s.node {
             Selection::Field(f) => {
-                usize::from(f.node.alias.is_some())
-                    + count_aliases(&f.node.selection_set.node, doc, depth + 1)
+                let i = shape(&f.node.selection_set.node, doc, memo, nesting + 1);
+                Shape {
+                    aliases: i
+                        .aliases
+                        .saturating_add(usize::from(f.node.alias.is_some())),
+                    depth: i.depth.saturating_add(1),
+                }
             }
             Selection::InlineFragment(i) => {
-                count_aliases(&i.node.selection_set.node, doc, depth + 1)
+                shape(&i.node.selection_set.node, doc, memo, nesting + 1)
             }
-            Selection::FragmentSpread(s) => doc
-                .fragments
-                .get(&s.node.fragment_name.node)
-                .map_or(0, |f| {
-                    count_aliases(&f.node.selection_set.node, doc, depth + 1)
-                }),
-        })
-        .fold(0usize, usize::saturating_add)
-}
-
-fn coded(mut e: ServerError, code: &str) -> ServerError {
-    let ext = e.extensions.get_or_insert_with(Default::default);
-    if ext.get("code").is_none() {
-        ext.set("code", code);
+            Selection::FragmentSpread(sp) => {
+                let name = sp.node.fragment_name.node.as_str();
+                match memo.get(name) {
+                    Some(Some(known)) => *known,
+                    // A cycle: validation refuses it.
+                    Some(None) => Shape::default(),
+                    None => match doc.fragments.get(&sp.node.fragment_name.node) {
+                        Some(f) => {
+                            memo.insert(name, None);
+                            let known = shape(&f.node.selection_set.node, doc, memo, nesting + 1);
+                            memo.insert(name, Some(known));
+                            known
+                        }
+                        None => Shape::default(),
+                    },
+                }
+            }
+        };
+        out.aliases = out.aliases.saturating_add(inner.aliases);
+        out.depth = out.depth.max(inner.depth);
     }
-    e
+    out
 }
 
-/// Adds the alias limit and gives every error async-graphql makes itself a contract code.
+/// Applies the alias, depth and complexity limits, and gives every error async-graphql makes
+/// itself a contract code — decided by where the error arose, never by its message's text.
 pub struct Guard {
-    pub max_aliases: usize,
+    pub limits: Limits,
 }
 
 impl ExtensionFactory for Guard {
     fn create(&self) -> Arc<dyn Extension> {
         Arc::new(GuardExtension {
-            max_aliases: self.max_aliases,
+            limits: self.limits.clone(),
         })
     }
 }
 
 struct GuardExtension {
-    max_aliases: usize,
+    limits: Limits,
+}
+
+fn too_complex(message: String) -> ServerError {
+    coded(ServerError::new(message, None), Code::QueryTooComplex)
 }
 
 #[async_trait::async_trait]
@@ -90,7 +129,7 @@ impl Extension for GuardExtension {
         resp.errors = resp
             .errors
             .into_iter()
-            .map(|e| coded(e, "VALIDATION"))
+            .map(|e| coded(e, Code::Validation))
             .collect();
         resp
     }
@@ -102,26 +141,40 @@ impl Extension for GuardExtension {
         variables: &Variables,
         next: NextParseQuery<'_>,
     ) -> ServerResult<ExecutableDocument> {
-        let doc = next
-            .run(ctx, query, variables)
-            .await
-            .map_err(|e| coded(e, "VALIDATION"))?;
-        let aliases = doc
-            .operations
-            .iter()
-            .map(|(_, op)| count_aliases(&op.node.selection_set.node, &doc, 0))
-            .fold(0usize, usize::saturating_add);
-        if aliases > self.max_aliases {
-            return Err(coded(
-                ServerError::new(
-                    format!(
-                        "Query has too many aliases ({aliases} > {})",
-                        self.max_aliases
-                    ),
-                    None,
-                ),
-                "QUERY_TOO_COMPLEX",
-            ));
+        // async-graphql parses, then checks the recursion depth and the directives per field.
+        // A document that parses but is refused was refused by those limits.
+        let doc = next.run(ctx, query, variables).await.map_err(|e| {
+            let parses = async_graphql::parser::parse_query(query).is_ok();
+            coded(
+                e,
+                if parses {
+                    Code::QueryTooComplex
+                } else {
+                    Code::Validation
+                },
+            )
+        })?;
+        let mut memo = HashMap::new();
+        let mut aliases = 0usize;
+        let mut depth = 0usize;
+        for (_, op) in doc.operations.iter() {
+            let sh = shape(&op.node.selection_set.node, &doc, &mut memo, 0);
+            aliases = aliases.saturating_add(sh.aliases);
+            depth = depth.max(sh.depth);
+        }
+        if aliases > self.limits.aliases {
+            return Err(too_complex(format!(
+                "Query has too many aliases ({aliases} > {})",
+                self.limits.aliases
+            )));
+        }
+        // Checked before validation, so a document too deep is refused as such even when it
+        // is also invalid.
+        if depth > self.limits.depth {
+            return Err(too_complex(format!(
+                "Query is nested too deep ({depth} > {})",
+                self.limits.depth
+            )));
         }
         Ok(doc)
     }
@@ -131,22 +184,19 @@ impl Extension for GuardExtension {
         ctx: &ExtensionContext<'_>,
         next: NextValidation<'_>,
     ) -> Result<ValidationResult, Vec<ServerError>> {
-        next.run(ctx).await.map_err(|errs| {
+        // The rules' errors are the document's faults; complexity is checked here, on what the
+        // rules measured (it needs the schema's field costs).
+        let result = next.run(ctx).await.map_err(|errs| {
             errs.into_iter()
-                .map(|e| {
-                    let m = e.message.to_lowercase();
-                    let code = if m.contains("too deep")
-                        || m.contains("too complex")
-                        || m.contains("recursive")
-                        || m.contains("directives")
-                    {
-                        "QUERY_TOO_COMPLEX"
-                    } else {
-                        "VALIDATION"
-                    };
-                    coded(e, code)
-                })
-                .collect()
-        })
+                .map(|e| coded(e, Code::Validation))
+                .collect::<Vec<_>>()
+        })?;
+        if result.complexity > self.limits.complexity {
+            return Err(vec![too_complex(format!(
+                "Query is too complex ({} > {})",
+                result.complexity, self.limits.complexity
+            ))]);
+        }
+        Ok(result)
     }
 }

@@ -5,6 +5,7 @@ use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, IntoActiveModel, QueryFilter,
 };
 use serde_json::json;
+use sinergi_domain::ConflictReason;
 use sinergi_domain::{
     Actor, Error as Rule, Role, VerificationStatus,
     model::{Invitation, User},
@@ -39,7 +40,7 @@ pub async fn invite(
     let o = load_managed(&m, actor, org_id).await?;
     if o.verification == VerificationStatus::Suspended.as_str() {
         return Err(Rule::conflict(
-            "ORGANIZATION_SUSPENDED",
+            ConflictReason::OrganizationSuspended,
             "a suspended organisation cannot invite",
         )
         .into());

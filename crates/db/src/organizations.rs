@@ -7,6 +7,7 @@ use sea_orm::{
     sea_query::{Expr, ExprTrait, Query},
 };
 use serde_json::json;
+use sinergi_domain::ConflictReason;
 use sinergi_domain::{
     Actor, Error as Rule, FxTable, ProposalStatus, Role, VerificationStatus,
     model::{Organization, OrganizationProfile},
@@ -149,7 +150,7 @@ pub async fn create(
         .await?;
     if dup.is_some() {
         return Err(Rule::conflict(
-            "DUPLICATE",
+            ConflictReason::Duplicate,
             "this embassy already refers an organisation of that name",
         )
         .into());
@@ -235,7 +236,7 @@ pub async fn set_verification(
     let row = load_managed(&m, actor, id).await?;
     if row.verification == to.as_str() {
         return Err(Rule::conflict(
-            "INVALID_TRANSITION",
+            ConflictReason::InvalidTransition,
             format!("the organisation is already {to}"),
         )
         .into());

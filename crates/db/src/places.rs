@@ -4,6 +4,7 @@ use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, QueryOrder,
 };
 use serde_json::json;
+use sinergi_domain::ConflictReason;
 use sinergi_domain::{
     Actor, Error as Rule,
     model::{City, Embassy},
@@ -82,7 +83,7 @@ pub async fn create_city(db: &Db, actor: &Actor, c: NewCity) -> Result<City> {
         .one(&m.txn)
         .await?;
     if exists.is_some() {
-        return Err(Rule::conflict("DUPLICATE", "this city exists").into());
+        return Err(Rule::conflict(ConflictReason::Duplicate, "this city exists").into());
     }
     let row = cities::ActiveModel {
         id: Set(Uuid::new_v4().to_string()),
@@ -160,7 +161,9 @@ pub async fn create_embassy(
         .await?
         .is_some()
     {
-        return Err(Rule::conflict("DUPLICATE", "this country has an embassy").into());
+        return Err(
+            Rule::conflict(ConflictReason::Duplicate, "this country has an embassy").into(),
+        );
     }
     let row = embassies::ActiveModel {
         id: Set(Uuid::new_v4().to_string()),

@@ -3,6 +3,7 @@
 use chrono::{DateTime, Utc};
 use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter};
 use serde_json::json;
+use sinergi_domain::ConflictReason;
 use sinergi_domain::{Actor, Error as Rule, Role, model::User};
 use uuid::Uuid;
 
@@ -108,7 +109,9 @@ pub(crate) async fn insert(m: &Mutation<'_>, u: NewUser) -> Result<User> {
         .await?
         .is_some()
     {
-        return Err(Rule::conflict("DUPLICATE", "a user with this e-mail exists").into());
+        return Err(
+            Rule::conflict(ConflictReason::Duplicate, "a user with this e-mail exists").into(),
+        );
     }
     let keep = |role: Role, v: Option<Uuid>| {
         if u.role == role {

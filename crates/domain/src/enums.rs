@@ -37,6 +37,12 @@ macro_rules! named_enum {
 }
 
 named_enum!(
+    /// Why the object's state forbids a change: `extensions.reason` of a CONFLICT error.
+    ConflictReason {
+        AlreadySubmitted => "ALREADY_SUBMITTED", DeadlineNotPassed => "DEADLINE_NOT_PASSED", DeadlinePassed => "DEADLINE_PASSED", Duplicate => "DUPLICATE", HasProposals => "HAS_PROPOSALS", InvalidTransition => "INVALID_TRANSITION", NoMasterplan => "NO_MASTERPLAN", OrganizationSuspended => "ORGANIZATION_SUSPENDED", ProjectNotOpen => "PROJECT_NOT_OPEN", SealedUntilDeadline => "SEALED_UNTIL_DEADLINE",
+    }
+);
+named_enum!(
     /// What a user is on the platform.
     Role { Admin => "ADMIN", CityOfficial => "CITY_OFFICIAL", EmbassyLiaison => "EMBASSY_LIAISON", Investor => "INVESTOR" }
 );

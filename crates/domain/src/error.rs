@@ -1,15 +1,17 @@
 //! The domain's error: a broken rule, named so the API can map it to one contract code.
 
+pub use crate::enums::ConflictReason;
+
 /// A rule of the domain that a request broke.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum Error {
     /// Bad input; `field` is the dotted path of the input field.
     #[error("{field}: {message}")]
     Validation { field: String, message: String },
-    /// The object's state forbids the change; `reason` is a stable SCREAMING_SNAKE code.
+    /// The object's state forbids the change, for a stable `reason`.
     #[error("{message}")]
     Conflict {
-        reason: &'static str,
+        reason: ConflictReason,
         message: String,
     },
     /// The caller is known but may not do this.
@@ -33,7 +35,7 @@ impl Error {
     }
 
     /// A conflict with a stable `reason`.
-    pub fn conflict(reason: &'static str, message: impl Into<String>) -> Self {
+    pub fn conflict(reason: ConflictReason, message: impl Into<String>) -> Self {
         Self::Conflict {
             reason,
             message: message.into(),

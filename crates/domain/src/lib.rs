@@ -16,7 +16,8 @@ pub mod proposal;
 pub mod text;
 
 pub use enums::{
-    Dimension, FinancingModel, ProjectStatus, ProposalStatus, Role, Sector, VerificationStatus,
+    ConflictReason, Dimension, FinancingModel, ProjectStatus, ProposalStatus, Role, Sector,
+    VerificationStatus,
 };
 pub use error::{Error, Result};
 pub use money::{Currency, FxTable, Money};

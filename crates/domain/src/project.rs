@@ -1,5 +1,6 @@
 //! A project's lifecycle: `DRAFT → PUBLISHED → CLOSED → AWARDED`, and cancellation.
 
+use crate::ConflictReason;
 use chrono::{DateTime, Utc};
 
 use crate::{Dimension, Error, FinancingModel, Money, ProjectStatus, Result, Sector};
@@ -106,7 +107,7 @@ fn dedup_keep_order<T: PartialEq + Copy>(items: &[T]) -> Vec<T> {
 
 fn invalid(from: ProjectStatus, action: &str) -> Error {
     Error::conflict(
-        "INVALID_TRANSITION",
+        ConflictReason::InvalidTransition,
         format!("a {from} project cannot be {action}"),
     )
 }
@@ -125,7 +126,7 @@ pub fn check_update(
         ProjectStatus::Published => {
             if current.proposal_deadline <= now {
                 return Err(Error::conflict(
-                    "DEADLINE_PASSED",
+                    ConflictReason::DeadlinePassed,
                     "the proposal deadline has passed",
                 ));
             }
@@ -138,19 +139,19 @@ pub fn check_update(
             if has_submitted_proposals {
                 if current.terms_differ(new) {
                     return Err(Error::conflict(
-                        "HAS_PROPOSALS",
+                        ConflictReason::HasProposals,
                         "proposals were submitted: dimensions, sector, capex, financing and timeline are frozen",
                     ));
                 }
                 if new.proposal_deadline < current.proposal_deadline {
                     return Err(Error::conflict(
-                        "HAS_PROPOSALS",
+                        ConflictReason::HasProposals,
                         "proposals were submitted: the deadline can only move later",
                     ));
                 }
                 if new.sealed_bids != current.sealed_bids {
                     return Err(Error::conflict(
-                        "HAS_PROPOSALS",
+                        ConflictReason::HasProposals,
                         "proposals were submitted: sealing cannot change",
                     ));
                 }
@@ -173,13 +174,13 @@ pub fn check_publish(
     }
     if deadline <= now {
         return Err(Error::conflict(
-            "DEADLINE_PASSED",
+            ConflictReason::DeadlinePassed,
             "the proposal deadline is not in the future",
         ));
     }
     if !has_masterplan {
         return Err(Error::conflict(
-            "NO_MASTERPLAN",
+            ConflictReason::NoMasterplan,
             "the city has no active masterplan",
         ));
     }
@@ -198,7 +199,7 @@ pub fn check_close(
     }
     if sealed && deadline > now {
         return Err(Error::conflict(
-            "SEALED_UNTIL_DEADLINE",
+            ConflictReason::SealedUntilDeadline,
             "a sealed-bid project closes only after its deadline",
         ));
     }
@@ -232,7 +233,7 @@ mod tests {
         assert!(matches!(
             e,
             Error::Conflict {
-                reason: "SEALED_UNTIL_DEADLINE",
+                reason: ConflictReason::SealedUntilDeadline,
                 ..
             }
         ));
@@ -259,7 +260,7 @@ mod tests {
         assert!(matches!(
             e,
             Error::Conflict {
-                reason: "NO_MASTERPLAN",
+                reason: ConflictReason::NoMasterplan,
                 ..
             }
         ));

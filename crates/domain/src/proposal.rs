@@ -3,6 +3,7 @@
 //! `DRAFT → SUBMITTED → SHORTLISTED → ACCEPTED`, `SUBMITTED|SHORTLISTED → REJECTED`,
 //! `DRAFT|SUBMITTED → WITHDRAWN` before the deadline.
 
+use crate::ConflictReason;
 use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;
 
@@ -75,13 +76,16 @@ impl ProposalContent {
 
 fn invalid(from: ProposalStatus, action: &str) -> Error {
     Error::conflict(
-        "INVALID_TRANSITION",
+        ConflictReason::InvalidTransition,
         format!("a {from} proposal cannot be {action}"),
     )
 }
 
 fn deadline_passed() -> Error {
-    Error::conflict("DEADLINE_PASSED", "the proposal deadline has passed")
+    Error::conflict(
+        ConflictReason::DeadlinePassed,
+        "the proposal deadline has passed",
+    )
 }
 
 /// The state of the project a proposal is for, as the rules need it.
@@ -95,7 +99,7 @@ impl ProjectState {
     fn open(&self, now: DateTime<Utc>) -> Result<()> {
         if self.status != ProjectStatus::Published {
             return Err(Error::conflict(
-                "PROJECT_NOT_OPEN",
+                ConflictReason::ProjectNotOpen,
                 "the project does not take proposals",
             ));
         }
@@ -149,7 +153,7 @@ pub fn check_submit(
     match current {
         ProposalStatus::Draft => project.open(now),
         ProposalStatus::Submitted => Err(Error::conflict(
-            "ALREADY_SUBMITTED",
+            ConflictReason::AlreadySubmitted,
             "the proposal is already submitted",
         )),
         other => Err(invalid(other, "submitted")),
@@ -195,13 +199,13 @@ pub fn check_decision(
         ProjectStatus::Published | ProjectStatus::Closed
     ) {
         return Err(Error::conflict(
-            "INVALID_TRANSITION",
+            ConflictReason::InvalidTransition,
             format!("the project is {}", project.status),
         ));
     }
     if !bidding_over(project.status, project.deadline, now) {
         return Err(Error::conflict(
-            "DEADLINE_NOT_PASSED",
+            ConflictReason::DeadlineNotPassed,
             "proposals are judged only after the deadline or once the project is closed",
         ));
     }
@@ -258,7 +262,7 @@ mod tests {
         assert!(matches!(
             e,
             Error::Conflict {
-                reason: "DEADLINE_PASSED",
+                reason: ConflictReason::DeadlinePassed,
                 ..
             }
         ));
@@ -277,7 +281,7 @@ mod tests {
         assert!(matches!(
             e,
             Error::Conflict {
-                reason: "DEADLINE_NOT_PASSED",
+                reason: ConflictReason::DeadlineNotPassed,
                 ..
             }
         ));

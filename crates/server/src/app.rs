@@ -16,7 +16,7 @@ use axum::{
     routing::get,
 };
 use serde_json::json;
-use sinergi_api::{ApiState, AppSchema, Caller, Limits, auth::JwtKeys};
+use sinergi_api::{ApiError, ApiState, AppSchema, Caller, Limits, auth::JwtKeys};
 use sinergi_db::Db;
 use sinergi_search::{EmbeddedIndex, Engine, MeiliIndex, SearchIndex};
 use tokio::net::TcpListener;
@@ -210,12 +210,12 @@ impl IntoResponse for Json200 {
     }
 }
 
-fn error_body(status: StatusCode, message: &str, code: &str) -> Response {
-    let body = json!({"errors": [{"message": message, "extensions": {"code": code}}]});
+/// A request refused before GraphQL runs it, in the API's one error vocabulary.
+fn error_body(status: StatusCode, e: ApiError) -> Response {
     (
         status,
         [(header::CONTENT_TYPE, "application/json")],
-        body.to_string(),
+        e.body(),
     )
         .into_response()
 }
@@ -265,15 +265,13 @@ async fn graphql(
         Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => {
             return error_body(
                 StatusCode::PAYLOAD_TOO_LARGE,
-                "request body over 1 MiB",
-                "QUERY_TOO_COMPLEX",
+                ApiError::TooComplex("request body over 1 MiB".into()),
             );
         }
         Err(_) => {
             return error_body(
                 StatusCode::BAD_REQUEST,
-                "unreadable request body",
-                "VALIDATION",
+                ApiError::validation("body", "unreadable request body"),
             );
         }
     };
@@ -282,8 +280,7 @@ async fn graphql(
         Err(_) => {
             return error_body(
                 StatusCode::BAD_REQUEST,
-                "the body must be a GraphQL request in JSON",
-                "VALIDATION",
+                ApiError::validation("body", "must be a GraphQL request in JSON"),
             );
         }
     };
@@ -303,11 +300,10 @@ async fn graphql(
             }
             r
         }
-        Err(_) => error_body(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            "internal error",
-            "INTERNAL",
-        ),
+        Err(e) => {
+            tracing::error!(error = %e, "could not serialise a response");
+            error_body(StatusCode::INTERNAL_SERVER_ERROR, ApiError::Internal)
+        }
     }
 }
 

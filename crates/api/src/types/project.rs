@@ -2,6 +2,7 @@
 
 use async_graphql::{Context, ID, InputObject, Object};
 use chrono::{DateTime, Utc};
+use sinergi_domain::ConflictReason;
 use sinergi_domain::{
     FxTable, model,
     project::{ProjectContent, bidding_over},
@@ -129,7 +130,7 @@ impl Project {
             && !bidding_over(self.0.status, self.0.content.proposal_deadline, Utc::now())
         {
             return Err(ApiError::Conflict {
-                reason: "SEALED_UNTIL_DEADLINE",
+                reason: ConflictReason::SealedUntilDeadline,
                 message: "sealed proposals open after the deadline".into(),
             });
         }
