@@ -7,6 +7,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use sea_orm::ConnectionTrait;
 use serde_json::{Value, json};
 use sinergi_db::Db;
+use sinergi_domain::ShiftedClock;
 use sinergi_server::{App, Config};
 use tokio::sync::oneshot;
 
@@ -17,6 +18,8 @@ pub struct TestApp {
     pub db: Db,
     pub statements: Arc<AtomicU64>,
     pub config: Config,
+    /// The server's clock: tests move it past a deadline instead of sleeping.
+    pub clock: Arc<ShiftedClock>,
     _dir: tempfile::TempDir,
     stop: Option<oneshot::Sender<()>>,
     server: Option<tokio::task::JoinHandle<anyhow::Result<()>>>,
@@ -82,7 +85,11 @@ impl TestApp {
         let url = fresh_database(dir.path()).await;
         let mut config = test_config(dir.path(), url.clone());
         adjust(&mut config);
-        let mut db = Db::connect(&url).await.expect("connect");
+        let clock = Arc::new(ShiftedClock::default());
+        let mut db = Db::connect(&url)
+            .await
+            .expect("connect")
+            .with_clock(clock.clone());
         let statements = Arc::new(AtomicU64::new(0));
         let counter = statements.clone();
         // The outbox relay polls on the same pool; requests are what the count is about.
@@ -106,6 +113,7 @@ impl TestApp {
             db,
             statements,
             config,
+            clock,
             _dir: dir,
             stop: Some(tx),
             server: Some(server),

@@ -39,7 +39,7 @@ const OPEN: &str = "query($id:ID!){project(id:$id){status proposalCount rankedPr
 #[tokio::test]
 async fn a_city_awards_a_project_after_sealed_bidding_and_checks_the_commitments() {
     let app = TestApp::spawn().await;
-    let w = World::build(&app, Duration::seconds(8)).await;
+    let w = World::build(&app, Duration::hours(1)).await;
 
     // Two investors bid; B revises, and the revision gets a new commitment.
     let pa = w.bid(&app, &w.investor_a, "4400000").await;
@@ -97,7 +97,7 @@ async fn a_city_awards_a_project_after_sealed_bidding_and_checks_the_commitments
     assert_eq!(d["proposal"]["commitmentSalt"], Value::Null);
     assert!(d["proposal"]["commitment"].is_string());
 
-    w.wait_for_deadline().await;
+    w.pass_deadline(&app);
 
     // After it, the city opens the proposals and recomputes every commitment.
     let d = app

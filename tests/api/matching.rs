@@ -150,11 +150,11 @@ async fn stored_scores_follow_a_new_masterplan_and_new_fx_rates() {
 #[tokio::test]
 async fn after_the_deadline_proposals_rank_best_score_first() {
     let app = TestApp::spawn().await;
-    let w = World::build(&app, Duration::seconds(6)).await;
+    let w = World::build(&app, Duration::hours(1)).await;
     // B bids first but far over budget (r = 2.25 → budget_fit 0); A bids later, on budget.
     let pb = w.bid(&app, &w.investor_b, "9000000").await;
     let pa = w.bid(&app, &w.investor_a, "4400000").await;
-    w.wait_for_deadline().await;
+    w.pass_deadline(&app);
     let d = app
         .ok(
             Some(&w.official_ambon),
@@ -260,7 +260,7 @@ const FOR_PROJECT: &str =
 #[tokio::test]
 async fn recommendations_skip_unverified_and_suspended_organisations_and_closed_projects() {
     let app = TestApp::spawn().await;
-    let w = World::build(&app, Duration::seconds(8)).await;
+    let w = World::build(&app, Duration::hours(1)).await;
     // The organisations work in WATER/ENVIRONMENT; a project in their line ranks first for them.
     let capex = json!({"amount": "2000000", "currency": "USD"});
     let flood = publish_water_project(&app, &w, json!(["ENVIRONMENT"]), Some(capex)).await;
@@ -336,7 +336,7 @@ async fn recommendations_skip_unverified_and_suspended_organisations_and_closed_
         .await;
     assert_eq!(code(&r), "FORBIDDEN");
     // Once its deadline passes, a project is recommended to nobody.
-    w.wait_for_deadline().await;
+    w.pass_deadline(&app);
     let d = app
         .ok(
             Some(&w.investor_a),

@@ -208,7 +208,7 @@ impl World {
         let investor_a = invite(app, &liaison_nl, &org_a, "a@delta.test").await;
         let investor_b = invite(app, &liaison_nl, &org_b, "b@polder.test").await;
         let investor_pending = invite(app, &liaison_nl, &org_pending, "p@pending.test").await;
-        let deadline = Utc::now() + deadline_in;
+        let deadline = sinergi_domain::Clock::now(&*app.clock) + deadline_in;
         let d = app
             .ok(
                 Some(&official_ambon),
@@ -261,14 +261,8 @@ impl World {
         pid
     }
 
-    /// Sleeps until the deadline has passed.
-    pub async fn wait_for_deadline(&self) {
-        let left = self.deadline - Utc::now();
-        if left > Duration::zero() {
-            tokio::time::sleep(
-                left.to_std().unwrap_or_default() + std::time::Duration::from_millis(200),
-            )
-            .await;
-        }
+    /// Moves the server's clock past the deadline.
+    pub fn pass_deadline(&self, app: &TestApp) {
+        app.clock.advance_past(self.deadline);
     }
 }

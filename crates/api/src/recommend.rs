@@ -5,7 +5,6 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use chrono::Utc;
 use rust_decimal::prelude::ToPrimitive;
 use sinergi_db::{Db, masterplans, organizations, projects};
 use sinergi_domain::{
@@ -57,7 +56,7 @@ impl Cache {
         {
             return Ok(snap.clone());
         }
-        let open = projects::open(db, Utc::now()).await?;
+        let open = projects::open(db, db.now()).await?;
         let mut city_ids: Vec<_> = open.iter().map(|p| p.city_id).collect();
         city_ids.sort();
         city_ids.dedup();

@@ -34,6 +34,13 @@ impl std::fmt::Debug for ApiState {
 }
 
 impl ApiState {
+    /// Now, by the services' clock (the database handle's): every rule about time — deadlines,
+    /// sealed bids, invitations and sessions expiring — asks this, never the system. Access
+    /// tokens alone follow the system clock, which jsonwebtoken checks them against.
+    pub fn now(&self) -> chrono::DateTime<chrono::Utc> {
+        self.db.now()
+    }
+
     /// What scoring needs: the FX table and the weights.
     pub fn scoring(&self) -> sinergi_db::scores::Scoring<'_> {
         sinergi_db::scores::Scoring {

@@ -1,6 +1,6 @@
 //! The audit trail: an append-only chain of events, each hashing the one before it.
 
-use chrono::{DateTime, SubsecRound, Utc};
+use chrono::{DateTime, Utc};
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, QueryFilter,
     QueryOrder, QuerySelect,
@@ -22,6 +22,8 @@ pub struct NewEvent<'a> {
     pub entity_id: Uuid,
     /// Canonical JSON of what changed; never a secret.
     pub payload: serde_json::Value,
+    /// When, by the services' clock.
+    pub at: DateTime<Utc>,
 }
 
 /// The canonical content an event's hash covers, after the previous hash.
@@ -58,7 +60,7 @@ pub async fn append(txn: &DatabaseTransaction, engine: Engine, e: NewEvent<'_>) 
     let mut row = ev::Model {
         id: Uuid::new_v4().to_string(),
         sequence,
-        at: now_micros(),
+        at: e.at,
         actor_id: e.actor.map(|a| a.to_string()),
         action: e.action.to_owned(),
         entity_type: e.entity_type.to_owned(),
@@ -82,11 +84,6 @@ pub async fn append(txn: &DatabaseTransaction, engine: Engine, e: NewEvent<'_>) 
     };
     ev::Entity::insert(am).exec_without_returning(txn).await?;
     Ok(())
-}
-
-/// Now, at the microsecond precision both databases keep.
-pub fn now_micros() -> DateTime<Utc> {
-    Utc::now().trunc_subsecs(6)
 }
 
 /// The outcome of walking the chain.

@@ -31,7 +31,7 @@ macro_rules! insert_chunks {
 /// Cities, embassies and active masterplans.
 pub async fn places(db: &Db, cs: &[City], es: &[Embassy], plans: &[Masterplan]) -> Result<()> {
     let txn = db.begin_write().await?;
-    let now = audit::now_micros();
+    let now = db.now();
     let rows: Vec<cities::ActiveModel> = cs
         .iter()
         .map(|c| cities::ActiveModel {
@@ -213,6 +213,7 @@ pub async fn record(db: &Db, what: serde_json::Value) -> Result<()> {
             entity_type: "platform",
             entity_id: Uuid::nil(),
             payload: json!(what),
+            at: db.now(),
         },
     )
     .await?;

@@ -1,8 +1,12 @@
 //! Connecting, migrating and checking the database.
 
+use std::sync::Arc;
 use std::time::Duration;
 
+use chrono::{DateTime, Utc};
+
 use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseConnection, Statement};
+use sinergi_domain::{SharedClock, SystemClock};
 use sinergi_migrations::{Migrator, MigratorTrait};
 
 use crate::Result;
@@ -14,11 +18,12 @@ pub enum Engine {
     Postgres,
 }
 
-/// A pool of connections to Sinergi's database.
+/// A pool of connections to Sinergi's database, and the clock its services read.
 #[derive(Debug, Clone)]
 pub struct Db {
     conn: DatabaseConnection,
     engine: Engine,
+    clock: SharedClock,
 }
 
 impl Db {
@@ -60,7 +65,27 @@ impl Db {
                 conn.execute_unprepared(pragma).await?;
             }
         }
-        Ok(Self { conn, engine })
+        Ok(Self {
+            conn,
+            engine,
+            clock: Arc::new(SystemClock),
+        })
+    }
+
+    /// The same pool with another clock (tests move time forward with a `ShiftedClock`).
+    pub fn with_clock(mut self, clock: SharedClock) -> Self {
+        self.clock = clock;
+        self
+    }
+
+    /// The clock the services read.
+    pub fn clock(&self) -> &SharedClock {
+        &self.clock
+    }
+
+    /// Now, by the services' clock, to the microsecond.
+    pub fn now(&self) -> DateTime<Utc> {
+        self.clock.now()
     }
 
     /// Calls `f` with the SQL of every statement run on the pool (tests count statements).

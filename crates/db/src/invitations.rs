@@ -13,9 +13,7 @@ use sinergi_domain::{
 use uuid::Uuid;
 
 use crate::{
-    Db, Result,
-    audit::now_micros,
-    codec,
+    Db, Result, codec,
     entities::invitations as inv,
     organizations::load_managed,
     tx::Mutation,
@@ -46,7 +44,7 @@ pub async fn invite(
         .into());
     }
     let id = Uuid::new_v4();
-    let now = now_micros();
+    let now = db.now();
     let row = inv::ActiveModel {
         id: Set(id.to_string()),
         organization_id: Set(org_id.to_string()),
@@ -105,7 +103,7 @@ pub async fn accept(
     .await?;
     let inv_id = codec::id(&row.id)?;
     let mut am = row.into_active_model();
-    am.accepted_at = Set(Some(now_micros()));
+    am.accepted_at = Set(Some(db.now()));
     am.update(&m.txn).await?;
     m.commit(
         Some(user.id),

@@ -9,9 +9,7 @@ use sinergi_domain::{Actor, Error as Rule, masterplan::MasterplanContent, model:
 use uuid::Uuid;
 
 use crate::{
-    Db, Result,
-    audit::now_micros,
-    codec,
+    Db, Result, codec,
     entities::{cities, masterplans as mp, priorities as pr},
     scores::{self, Scoring},
     tx::Mutation,
@@ -57,7 +55,7 @@ pub async fn set(
         period_end_year: Set(content.period_end_year),
         vision: Set(content.vision.clone()),
         created_by: Set(Some(actor.user_id.to_string())),
-        created_at: Set(now_micros()),
+        created_at: Set(db.now()),
     }
     .insert(&m.txn)
     .await?;
@@ -79,7 +77,7 @@ pub async fn set(
     // Every score of the city follows the new version in the same transaction, so none is
     // ever served against an older masterplan as if it were current.
     let ids = scores::ids_for_city(&m.txn, &city_id.to_string()).await?;
-    let rescored = scores::rescore(&m.txn, scoring, &ids).await?;
+    let rescored = scores::rescore(&m.txn, scoring, &ids, m.now()).await?;
     let weights: serde_json::Map<String, serde_json::Value> = content
         .priorities
         .iter()

@@ -16,9 +16,7 @@ use sinergi_domain::{
 use uuid::Uuid;
 
 use crate::{
-    Db, Result,
-    audit::now_micros,
-    codec,
+    Db, Result, codec,
     entities::{investor_organizations as org, projects, proposals},
     page::{self, Key, Page},
     scores::{self, Scoring},
@@ -155,7 +153,7 @@ pub async fn create(
         )
         .into());
     }
-    let now = now_micros();
+    let now = db.now();
     let id = Uuid::new_v4();
     let mut am = org::ActiveModel {
         id: Set(id.to_string()),
@@ -196,7 +194,7 @@ pub async fn update_profile(
         .ok_or(Rule::NotFound)?;
     let mut am = row.into_active_model();
     apply(&mut am, &profile);
-    am.updated_at = Set(now_micros());
+    am.updated_at = Set(db.now());
     let o = Organization::try_from(am.update(&m.txn).await?)?;
     m.commit(
         Some(actor.user_id),
@@ -244,11 +242,11 @@ pub async fn set_verification(
     let mut am = row.into_active_model();
     am.verification = Set(to.as_str().into());
     am.suspension_reason = Set(reason.clone());
-    am.updated_at = Set(now_micros());
+    am.updated_at = Set(db.now());
     let o = Organization::try_from(am.update(&m.txn).await?)?;
     // Standing is part of every score of the organisation's proposals.
     let ids = scores::ids_for_organization(&m.txn, &id.to_string()).await?;
-    scores::rescore(&m.txn, scoring, &ids).await?;
+    scores::rescore(&m.txn, scoring, &ids, m.now()).await?;
     let action = if to == VerificationStatus::Verified {
         "organization.verified"
     } else {

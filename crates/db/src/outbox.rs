@@ -7,11 +7,14 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
-use crate::{Db, Result, audit::now_micros, entities::search_outbox as ob};
+use crate::{Db, Result, entities::search_outbox as ob};
 
 /// Records that a project's search document must be rewritten.
-pub async fn enqueue_project(txn: &DatabaseTransaction, project_id: Uuid) -> Result<()> {
-    let now = now_micros();
+pub async fn enqueue_project(
+    txn: &DatabaseTransaction,
+    project_id: Uuid,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<()> {
     let row = ob::ActiveModel {
         id: NotSet,
         entity_type: Set("project".into()),
@@ -53,7 +56,7 @@ pub async fn lease(
     lease_for: chrono::Duration,
 ) -> Result<Vec<Leased>> {
     use sea_orm::{ConnectionTrait, Statement};
-    let now = now_micros();
+    let now = db.now();
     let until = now + lease_for;
     let (sql, values): (&str, Vec<sea_orm::Value>) = match db.engine() {
         crate::Engine::Postgres => (
@@ -106,7 +109,7 @@ pub async fn complete(db: &Db, rows: &[i64]) -> Result<()> {
     ob::Entity::update_many()
         .col_expr(
             ob::Column::DoneAt,
-            sea_orm::sea_query::Expr::value(Some(now_micros())),
+            sea_orm::sea_query::Expr::value(Some(db.now())),
         )
         .col_expr(
             ob::Column::LeasedUntil,
@@ -125,7 +128,7 @@ pub fn backoff(attempts: i32) -> chrono::Duration {
 
 /// Puts leased changes back, to be retried after a backoff.
 pub async fn retry(db: &Db, leased: &[Leased], error: &str) -> Result<()> {
-    let now = now_micros();
+    let now = db.now();
     for l in leased {
         ob::Entity::update_many()
             .col_expr(
@@ -184,7 +187,7 @@ pub async fn requeue_since(db: &Db, since: chrono::DateTime<chrono::Utc>) -> Res
         )
         .col_expr(
             ob::Column::NextAttemptAt,
-            sea_orm::sea_query::Expr::value(now_micros()),
+            sea_orm::sea_query::Expr::value(db.now()),
         )
         .filter(ob::Column::CreatedAt.gte(since))
         .exec(db.conn())

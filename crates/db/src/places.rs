@@ -14,7 +14,6 @@ use uuid::Uuid;
 
 use crate::{
     Db, Result,
-    audit::now_micros,
     entities::{cities, embassies},
     page::{self, Key, Page},
     tx::Mutation,
@@ -94,7 +93,7 @@ pub async fn create_city(db: &Db, actor: &Actor, c: NewCity) -> Result<City> {
         lat: Set(c.location.map(|l| l.0)),
         lng: Set(c.location.map(|l| l.1)),
         population: Set(c.population),
-        created_at: Set(now_micros()),
+        created_at: Set(db.now()),
     }
     .insert(&m.txn)
     .await?;
@@ -169,7 +168,7 @@ pub async fn create_embassy(
         id: Set(Uuid::new_v4().to_string()),
         country: Set(country),
         name: Set(name),
-        created_at: Set(now_micros()),
+        created_at: Set(db.now()),
     }
     .insert(&m.txn)
     .await?;

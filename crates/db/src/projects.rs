@@ -15,9 +15,7 @@ use sinergi_domain::{
 use uuid::Uuid;
 
 use crate::{
-    Db, Result,
-    audit::now_micros,
-    codec,
+    Db, Result, codec,
     entities::{cities, masterplans, projects as pj, proposals},
     outbox,
     page::{self, Key, Page},
@@ -144,7 +142,7 @@ pub async fn create(
     actor.require_city_writer(city_id)?;
     let content = content.validate()?;
     let capex_usd = usd(fx, &content)?;
-    let now = now_micros();
+    let now = db.now();
     let id = Uuid::new_v4();
     let mut row = pj::ActiveModel {
         id: Set(id.to_string()),
@@ -159,7 +157,7 @@ pub async fn create(
     };
     apply(&mut row, &content, capex_usd);
     let project = Project::try_from(row.insert(&m.txn).await?)?;
-    outbox::enqueue_project(&m.txn, id).await?;
+    outbox::enqueue_project(&m.txn, id, m.now()).await?;
     m.commit(
         Some(actor.user_id),
         "project.created",
@@ -214,9 +212,9 @@ pub async fn update(
     let capex_usd = usd(fx, &content)?;
     let mut am = row.into_active_model();
     apply(&mut am, &content, capex_usd);
-    am.updated_at = Set(now_micros());
+    am.updated_at = Set(db.now());
     let project = Project::try_from(am.update(&m.txn).await?)?;
-    outbox::enqueue_project(&m.txn, id).await?;
+    outbox::enqueue_project(&m.txn, id, m.now()).await?;
     m.commit(
         Some(actor.user_id),
         "project.updated",
@@ -240,10 +238,10 @@ async fn set_status(
     let id = codec::id(&row.id)?;
     let mut am = row.into_active_model();
     am.status = Set(status.as_str().into());
-    am.updated_at = Set(now_micros());
+    am.updated_at = Set(m.now());
     extra(&mut am);
     let project = Project::try_from(am.update(&m.txn).await?)?;
-    outbox::enqueue_project(&m.txn, id).await?;
+    outbox::enqueue_project(&m.txn, id, m.now()).await?;
     m.commit(Some(actor.user_id), action, "project", id, payload)
         .await?;
     Ok(project)
@@ -261,7 +259,7 @@ pub async fn publish(db: &Db, actor: &Actor, id: Uuid, now: DateTime<Utc>) -> Re
         > 0;
     let status = codec::one(&row.status, ProjectStatus::parse, "status")?;
     rules::check_publish(status, row.proposal_deadline, has_plan, now)?;
-    let at = now_micros();
+    let at = db.now();
     set_status(
         m,
         actor,

@@ -19,9 +19,7 @@ use sinergi_domain::{
 use uuid::Uuid;
 
 use crate::{
-    Db, Result,
-    audit::now_micros,
-    codec,
+    Db, Result, codec,
     convert::contributions_text,
     entities::{
         investor_organizations as org, projects, proposal_revisions as rev, proposals as pr,
@@ -208,7 +206,7 @@ async fn seal(
         content: Set(content.to_string()),
         commitment: Set(commit.clone()),
         commitment_salt: Set(salt),
-        created_at: Set(now_micros()),
+        created_at: Set(m.now()),
     }
     .insert(&m.txn)
     .await?;
@@ -247,7 +245,7 @@ pub async fn save(
         .map(|e| codec::one(&e.status, ProposalStatus::parse, "status"))
         .transpose()?;
     let effect = rules::check_save(current, state(&project)?, now)?;
-    let now_db = now_micros();
+    let now_db = db.now();
     let (row, action) = match (effect, existing) {
         (SaveEffect::Create, _) => {
             let mut am = pr::ActiveModel {
@@ -291,7 +289,7 @@ pub async fn save(
         (_, None) => return Err(Rule::NotFound.into()),
     };
     if action == "proposal.revised" {
-        scores::rescore(&m.txn, scoring, std::slice::from_ref(&row.id)).await?;
+        scores::rescore(&m.txn, scoring, std::slice::from_ref(&row.id), m.now()).await?;
     }
     let proposal = Proposal::try_from(row)?;
     m.commit(
@@ -354,10 +352,10 @@ pub async fn submit(
     let mut am = row.into_active_model();
     let commit = seal(&m, &mut am, id, revision, &content).await?;
     am.status = Set(ProposalStatus::Submitted.as_str().into());
-    am.submitted_at = Set(Some(now_micros()));
-    am.updated_at = Set(now_micros());
+    am.submitted_at = Set(Some(db.now()));
+    am.updated_at = Set(db.now());
     let p = Proposal::try_from(am.update(&m.txn).await?)?;
-    scores::rescore(&m.txn, scoring, &[id.to_string()]).await?;
+    scores::rescore(&m.txn, scoring, &[id.to_string()], m.now()).await?;
     m.commit(
         Some(actor.user_id),
         "proposal.submitted",
@@ -380,7 +378,7 @@ pub async fn withdraw(db: &Db, actor: &Actor, id: Uuid, now: DateTime<Utc>) -> R
     )?;
     let mut am = row.into_active_model();
     am.status = Set(ProposalStatus::Withdrawn.as_str().into());
-    am.updated_at = Set(now_micros());
+    am.updated_at = Set(db.now());
     let p = Proposal::try_from(am.update(&m.txn).await?)?;
     m.commit(
         Some(actor.user_id),
@@ -413,7 +411,7 @@ pub async fn decide(
     }
     let current = codec::one(&row.status, ProposalStatus::parse, "status")?;
     let to = rules::check_decision(decision, current, state(&project)?, now)?;
-    let at = now_micros();
+    let at = db.now();
     if decision == Decision::Accept {
         pr::Entity::update_many()
             .col_expr(
@@ -439,7 +437,7 @@ pub async fn decide(
         pam.awarded_proposal_id = Set(Some(row.id.clone()));
         pam.updated_at = Set(at);
         pam.update(&m.txn).await?;
-        outbox::enqueue_project(&m.txn, project_id).await?;
+        outbox::enqueue_project(&m.txn, project_id, m.now()).await?;
     }
     let mut am = row.into_active_model();
     am.status = Set(to.as_str().into());

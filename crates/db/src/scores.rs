@@ -18,9 +18,7 @@ use sinergi_matching::{ProjectTerms, ProposalTerms, Weights};
 use uuid::Uuid;
 
 use crate::{
-    Db, Error, Result,
-    audit::now_micros,
-    codec,
+    Db, Error, Result, codec,
     entities::{
         fx_rates, investor_organizations as org, match_scores as ms, projects, proposals as pr,
     },
@@ -71,6 +69,7 @@ pub fn compute(
     project: &Project,
     p: &Proposal,
     verification: VerificationStatus,
+    now: chrono::DateTime<chrono::Utc>,
 ) -> StoredScore {
     let terms = ProjectTerms {
         dimensions: project.content.dimensions.clone(),
@@ -102,7 +101,7 @@ pub fn compute(
             })
             .collect(),
         masterplan_version: plan.version,
-        computed_at: now_micros(),
+        computed_at: now,
     }
 }
 
@@ -116,6 +115,7 @@ pub async fn rescore<C: ConnectionTrait>(
     conn: &C,
     s: Scoring<'_>,
     proposal_ids: &[String],
+    now: chrono::DateTime<chrono::Utc>,
 ) -> Result<usize> {
     use std::collections::{HashMap, HashSet};
     let mut plans: HashMap<Uuid, Masterplan> = HashMap::new();
@@ -178,6 +178,7 @@ pub async fn rescore<C: ConnectionTrait>(
                 project,
                 &Proposal::try_from(row)?,
                 verification,
+                now,
             ));
         }
         store(conn, &scores).await?;
@@ -291,7 +292,7 @@ pub async fn fresh(db: &Db, s: Scoring<'_>, p: &Proposal) -> Result<Option<Store
         .await?
         .ok_or(Error::corrupt("organisation"))?;
     let verification = codec::one(&o.verification, VerificationStatus::parse, "verification")?;
-    Ok(Some(compute(s, &plan, &project, p, verification)))
+    Ok(Some(compute(s, &plan, &project, p, verification, db.now())))
 }
 
 /// Records the FX table the stored scores were computed with, without rescoring (bulk loads
@@ -299,7 +300,7 @@ pub async fn fresh(db: &Db, s: Scoring<'_>, p: &Proposal) -> Result<Option<Store
 pub async fn record_fx(db: &Db, fx: &FxTable) -> Result<()> {
     let txn = db.begin_write().await?;
     fx_rates::Entity::delete_many().exec(&txn).await?;
-    let now = now_micros();
+    let now = db.now();
     for (c, r) in fx.currencies() {
         let row = fx_rates::ActiveModel {
             currency: Set(c.to_string()),
@@ -338,7 +339,7 @@ pub async fn sync_fx(db: &Db, s: Scoring<'_>) -> Result<usize> {
         return Ok(0);
     }
     fx_rates::Entity::delete_many().exec(&txn).await?;
-    let now = now_micros();
+    let now = db.now();
     for (currency, rate) in &configured {
         let row = fx_rates::ActiveModel {
             currency: Set(currency.clone()),
@@ -350,7 +351,7 @@ pub async fn sync_fx(db: &Db, s: Scoring<'_>) -> Result<usize> {
             .await?;
     }
     let ids = ids_where(&txn, pr::Column::Id.is_not_null()).await?;
-    let n = rescore(&txn, s, &ids).await?;
+    let n = rescore(&txn, s, &ids, db.now()).await?;
     txn.commit().await?;
     Ok(n)
 }

@@ -20,6 +20,11 @@ impl<'a> Mutation<'a> {
         })
     }
 
+    /// Now, by the services' clock.
+    pub fn now(&self) -> chrono::DateTime<chrono::Utc> {
+        self.db.now()
+    }
+
     /// Appends the audit event and commits.
     pub async fn commit(
         self,
@@ -38,6 +43,7 @@ impl<'a> Mutation<'a> {
                 entity_type,
                 entity_id,
                 payload,
+                at: self.db.now(),
             },
         )
         .await?;

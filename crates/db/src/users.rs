@@ -9,7 +9,6 @@ use uuid::Uuid;
 
 use crate::{
     Db, Error, Result,
-    audit::now_micros,
     entities::{cities, embassies, investor_organizations, refresh_tokens as rt, users},
     tx::Mutation,
 };
@@ -129,7 +128,7 @@ pub(crate) async fn insert(m: &Mutation<'_>, u: NewUser) -> Result<User> {
         city_id: Set(keep(Role::CityOfficial, u.city_id)),
         embassy_id: Set(keep(Role::EmbassyLiaison, u.embassy_id)),
         organization_id: Set(keep(Role::Investor, u.organization_id)),
-        created_at: Set(now_micros()),
+        created_at: Set(m.now()),
     }
     .insert(&m.txn)
     .await?;
@@ -227,7 +226,7 @@ async fn insert_token(
         expires_at: Set(expires_at),
         used_at: Set(None),
         revoked_at: Set(None),
-        created_at: Set(now_micros()),
+        created_at: Set(m.now()),
     }
     .insert(&m.txn)
     .await?;
@@ -239,7 +238,7 @@ async fn revoke_family(db: &Db, family: &str) -> Result<()> {
     rt::Entity::update_many()
         .col_expr(
             rt::Column::RevokedAt,
-            sea_orm::sea_query::Expr::value(now_micros()),
+            sea_orm::sea_query::Expr::value(db.now()),
         )
         .filter(rt::Column::FamilyId.eq(family))
         .filter(rt::Column::RevokedAt.is_null())
@@ -263,7 +262,7 @@ pub async fn rotate_session(
         .one(&m.txn)
         .await?
         .ok_or(Error::Unauthenticated)?;
-    let now = now_micros();
+    let now = db.now();
     if row.used_at.is_some() || row.revoked_at.is_some() {
         drop(m);
         revoke_family(db, &row.family_id).await?;
@@ -311,7 +310,7 @@ pub async fn end_session(db: &Db, token_hash: &str) -> Result<bool> {
     rt::Entity::update_many()
         .col_expr(
             rt::Column::RevokedAt,
-            sea_orm::sea_query::Expr::value(now_micros()),
+            sea_orm::sea_query::Expr::value(db.now()),
         )
         .filter(rt::Column::FamilyId.eq(&row.family_id))
         .filter(rt::Column::RevokedAt.is_null())

@@ -1,9 +1,11 @@
 //! Sinergi's domain: the marketplace's types, state machines, permission rules and validation.
 //!
 //! This crate knows nothing of HTTP, SQL or search engines. Values are parsed into types once
-//! (`Email::parse`, `Money::new`, `Masterplan::validate`) and are valid after that; every
-//! permission decision of DESIGN.md's table is made by a function of [`permissions`].
+//! (`Money::new`, `MasterplanContent::validate`, `ProjectContent::validate`) and are valid after
+//! that; every permission decision of DESIGN.md's table is made by a function of
+//! [`permissions`]; time comes from a [`Clock`].
 
+pub mod clock;
 pub mod commitment;
 pub mod enums;
 pub mod error;
@@ -15,6 +17,7 @@ pub mod project;
 pub mod proposal;
 pub mod text;
 
+pub use clock::{Clock, SharedClock, ShiftedClock, SystemClock};
 pub use enums::{
     ConflictReason, Dimension, FinancingModel, ProjectStatus, ProposalStatus, Role, Sector,
     VerificationStatus,

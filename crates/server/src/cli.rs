@@ -224,7 +224,7 @@ pub(crate) async fn reindex(db: &Db, config: &Config) -> anyhow::Result<()> {
     use std::io::Write;
 
     use sinergi_search::SearchIndex;
-    let started = sinergi_db::audit::now_micros();
+    let started = db.now();
     let aside = match &config.meili_url {
         Some(url) => {
             let live = sinergi_search::MeiliIndex::connect(

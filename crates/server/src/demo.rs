@@ -4,7 +4,7 @@
 
 use std::str::FromStr;
 
-use chrono::{Duration, Utc};
+use chrono::Duration;
 use rust_decimal::Decimal;
 use sinergi_db::{
     Db, invitations, masterplans, organizations, places, projects, proposals, scores::Scoring,
@@ -949,14 +949,14 @@ pub async fn seed(db: &Db, scoring: Scoring<'_>) -> anyhow::Result<Outcome> {
             invitations::invite(db, &liaison, org.id, email, code_hash.clone())
                 .await
                 .map_err(err)?;
-            invitations::accept(db, &code_hash, name, hash(pw).await?, Utc::now())
+            invitations::accept(db, &code_hash, name, hash(pw).await?, db.now())
                 .await
                 .map_err(err)?;
         }
         org_ids.push(org.id);
     }
 
-    let now = Utc::now();
+    let now = db.now();
     let mut project_ids = Vec::new();
     for (i, p) in PROJECTS.iter().enumerate() {
         let content = ProjectContent {

@@ -190,7 +190,7 @@ pub async fn seed(db: &Db, scoring: Scoring<'_>, n: usize) -> anyhow::Result<Str
         anyhow::bail!("the database is not empty: seed --scale loads into an empty database");
     }
     let mut r = Rng(0x5151_0001 ^ n as u64);
-    let now: DateTime<Utc> = sinergi_db::audit::now_micros();
+    let now: DateTime<Utc> = db.now();
     let (n_cities, n_projects, n_orgs, n_proposals) = (514 * n, 25_000 * n, 2_000 * n, 100_000 * n);
 
     let embassies: Vec<Embassy> = COUNTRIES
@@ -399,7 +399,7 @@ pub async fn seed(db: &Db, scoring: Scoring<'_>, n: usize) -> anyhow::Result<Str
             created_at: now,
             updated_at: now,
         };
-        let score = sinergi_db::scores::compute(scoring, plan, project, &p, org.verification);
+        let score = sinergi_db::scores::compute(scoring, plan, project, &p, org.verification, now);
         batch.push((p, score));
         if batch.len() == 5_000 || k + 1 == n_proposals {
             bulk::proposals(db, &batch).await?;

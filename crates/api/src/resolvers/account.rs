@@ -1,7 +1,6 @@
 //! Signing in and out, and the accounts admins create.
 
 use async_graphql::{Context, ID, Object};
-use chrono::Utc;
 use sinergi_db::{places, users};
 use sinergi_domain::model;
 
@@ -38,7 +37,7 @@ pub(crate) async fn start_session(st: &ApiState, user: model::User) -> Result<Au
         &st.db,
         user.id,
         token_hash(&refresh),
-        Utc::now() + REFRESH_TTL,
+        st.now() + REFRESH_TTL,
     )
     .await?;
     payload(st, user, refresh)
@@ -80,7 +79,7 @@ impl AccountMutation {
             &st.db,
             &token_hash(&refresh_token),
             token_hash(&next),
-            Utc::now() + REFRESH_TTL,
+            state(ctx).now() + REFRESH_TTL,
         )
         .await?;
         payload(st, user, next)

@@ -1,7 +1,6 @@
 //! Masterplans, projects and proposals.
 
 use async_graphql::{Context, ID, Object};
-use chrono::Utc;
 use sinergi_db::{masterplans, projects, proposals};
 use sinergi_domain::{
     masterplan::{MasterplanContent, Priority},
@@ -97,14 +96,14 @@ impl MarketplaceMutation {
         let id = parse_id("id", &id)?;
         let content = input.into_content(&st.fx)?;
         Ok(Project(
-            projects::update(&st.db, a, &st.fx, id, content, Utc::now()).await?,
+            projects::update(&st.db, a, &st.fx, id, content, state(ctx).now()).await?,
         ))
     }
 
     async fn publish_project(&self, ctx: &Context<'_>, id: ID) -> Result<Project> {
         let a = require(ctx)?;
         Ok(Project(
-            projects::publish(&state(ctx).db, a, parse_id("id", &id)?, Utc::now()).await?,
+            projects::publish(&state(ctx).db, a, parse_id("id", &id)?, state(ctx).now()).await?,
         ))
     }
 
@@ -112,7 +111,7 @@ impl MarketplaceMutation {
     async fn close_project(&self, ctx: &Context<'_>, id: ID) -> Result<Project> {
         let a = require(ctx)?;
         Ok(Project(
-            projects::close(&state(ctx).db, a, parse_id("id", &id)?, Utc::now()).await?,
+            projects::close(&state(ctx).db, a, parse_id("id", &id)?, state(ctx).now()).await?,
         ))
     }
 
@@ -131,7 +130,7 @@ impl MarketplaceMutation {
             parse_id("id", &id)?,
             Decision::Shortlist,
             None,
-            Utc::now(),
+            state(ctx).now(),
         )
         .await?;
         Ok(Proposal(p))
@@ -146,7 +145,7 @@ impl MarketplaceMutation {
             parse_id("id", &id)?,
             Decision::Accept,
             None,
-            Utc::now(),
+            state(ctx).now(),
         )
         .await?;
         Ok(Proposal(p))
@@ -160,7 +159,7 @@ impl MarketplaceMutation {
             parse_id("id", &id)?,
             Decision::Reject,
             Some(&reason),
-            Utc::now(),
+            state(ctx).now(),
         )
         .await?;
         Ok(Proposal(p))
@@ -174,7 +173,15 @@ impl MarketplaceMutation {
         let project_id = parse_id("input.projectId", &input.project_id)?;
         let content = input.into_content(&st.fx)?;
         Ok(Proposal(
-            proposals::save(&st.db, a, st.scoring(), project_id, content, Utc::now()).await?,
+            proposals::save(
+                &st.db,
+                a,
+                st.scoring(),
+                project_id,
+                content,
+                state(ctx).now(),
+            )
+            .await?,
         ))
     }
 
@@ -187,7 +194,7 @@ impl MarketplaceMutation {
                 a,
                 state(ctx).scoring(),
                 parse_id("id", &id)?,
-                Utc::now(),
+                state(ctx).now(),
             )
             .await?,
         ))
@@ -196,7 +203,7 @@ impl MarketplaceMutation {
     async fn withdraw_proposal(&self, ctx: &Context<'_>, id: ID) -> Result<Proposal> {
         let a = require(ctx)?;
         Ok(Proposal(
-            proposals::withdraw(&state(ctx).db, a, parse_id("id", &id)?, Utc::now()).await?,
+            proposals::withdraw(&state(ctx).db, a, parse_id("id", &id)?, state(ctx).now()).await?,
         ))
     }
 }

@@ -1,7 +1,6 @@
 //! Embassies onboarding investors: organisations, invitations, verification.
 
 use async_graphql::{Context, ID, Object};
-use chrono::Utc;
 use sinergi_db::{invitations, organizations};
 use sinergi_domain::VerificationStatus;
 
@@ -104,9 +103,14 @@ impl OnboardingMutation {
         check_password("password", &password)?;
         let st = state(ctx);
         let password_hash = hash_password(password).await?;
-        let user =
-            invitations::accept(&st.db, &token_hash(&code), &name, password_hash, Utc::now())
-                .await?;
+        let user = invitations::accept(
+            &st.db,
+            &token_hash(&code),
+            &name,
+            password_hash,
+            state(ctx).now(),
+        )
+        .await?;
         start_session(st, user).await
     }
 

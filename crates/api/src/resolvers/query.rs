@@ -184,7 +184,7 @@ impl QueryRoot {
             verified: true,
             ..of
         };
-        let now = chrono::Utc::now().timestamp();
+        let now = st.now().timestamp();
         // Projects it already has a proposal on are in `myProposals`, not recommended again.
         let mine: std::collections::HashSet<usize> =
             sinergi_db::proposals::project_ids_of_organization(&st.db, org_id)
@@ -233,7 +233,7 @@ impl QueryRoot {
         };
         let st = state(ctx);
         let snap = st.recommendations.get(&st.db, &st.fx).await?;
-        let now = chrono::Utc::now().timestamp();
+        let now = st.now().timestamp();
         let Some(&pi) = snap.project_at.get(&id) else {
             return Ok(vec![]); // not open for bids: nobody to recommend
         };

@@ -127,7 +127,11 @@ impl Project {
             return Err(ApiError::Forbidden);
         }
         if self.0.content.sealed_bids
-            && !bidding_over(self.0.status, self.0.content.proposal_deadline, Utc::now())
+            && !bidding_over(
+                self.0.status,
+                self.0.content.proposal_deadline,
+                crate::state::state(ctx).now(),
+            )
         {
             return Err(ApiError::Conflict {
                 reason: ConflictReason::SealedUntilDeadline,

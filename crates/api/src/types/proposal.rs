@@ -75,7 +75,8 @@ impl Proposal {
             status: p.status,
             deadline: p.content.proposal_deadline,
         };
-        Ok(a.judges_city(p.city_id) && content_open(p.content.sealed_bids, state, Utc::now()))
+        Ok(a.judges_city(p.city_id)
+            && content_open(p.content.sealed_bids, state, crate::state::state(ctx).now()))
     }
 
     async fn content<'a>(&'a self, ctx: &Context<'_>) -> Result<Option<&'a ProposalContent>> {
