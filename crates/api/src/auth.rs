@@ -45,31 +45,25 @@ pub async fn hash_password(password: String) -> Result<String, ApiError> {
     })
 }
 
-/// Checks a password against a stored hash on a blocking thread; `None` hashes a dummy so an
-/// unknown e-mail costs the same time as a wrong password.
+/// Checks a password against a stored hash on a blocking thread; `None` checks it against
+/// [`DUMMY_HASH`] so an unknown e-mail costs the same time as a wrong password.
 pub async fn verify_password(password: String, hash: Option<String>) -> bool {
     tokio::task::spawn_blocking(move || {
-        let dummy;
-        let hash = match &hash {
-            Some(h) => h.as_str(),
-            None => {
-                dummy = DUMMY_HASH.get_or_init(|| {
-                    argon2()
-                        .hash_password(b"not-a-password")
-                        .map(|h| h.to_string())
-                        .unwrap_or_default()
-                });
-                dummy.as_str()
-            }
+        let (hash, real) = match &hash {
+            Some(h) => (h.as_str(), true),
+            None => (DUMMY_HASH, false),
         };
         argon2().verify_password(password.as_bytes(), hash).is_ok()
             && hash.starts_with("$argon2id$")
+            && real
     })
     .await
     .unwrap_or(false)
 }
 
-static DUMMY_HASH: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+/// An argon2id hash with [`argon2`]'s parameters (a test holds them equal) of a password no
+/// account has: a constant, so the dummy check can never be a cheap empty one.
+const DUMMY_HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$h4V8roS0Oup7JUzOBMAWRQ$oIOE+9d/Dpz2Ldg3JBRQvs+khwVw8UR0zfsfdkNY51M";
 
 /// Checks a new password's strength.
 pub fn check_password(field: &str, password: &str) -> Result<(), ApiError> {
@@ -274,6 +268,27 @@ impl LoginLimiter {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[tokio::test]
+    async fn the_dummy_hash_costs_what_a_real_one_does_and_admits_nobody() {
+        let dummy = argon2::PasswordHash::new(DUMMY_HASH).expect("a PHC string");
+        let params = Params::try_from(&dummy).expect("argon2 parameters");
+        let ours = argon2();
+        assert_eq!(
+            (params.m_cost(), params.t_cost(), params.p_cost()),
+            (
+                ours.params().m_cost(),
+                ours.params().t_cost(),
+                ours.params().p_cost()
+            )
+        );
+        assert_eq!(dummy.algorithm.as_str(), "argon2id");
+        assert!(!verify_password("sinergi: no account has this password".into(), None).await);
+        let real = hash_password("a real password 1".into())
+            .await
+            .expect("hash");
+        assert!(verify_password("a real password 1".into(), Some(real)).await);
+    }
 
     fn actor() -> Actor {
         Actor {

@@ -5,7 +5,6 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use rust_decimal::prelude::ToPrimitive;
 use sinergi_db::{Db, masterplans, organizations, projects};
 use sinergi_domain::{
     FxTable,
@@ -42,8 +41,21 @@ impl std::fmt::Debug for Cache {
     }
 }
 
-fn usd(fx: &FxTable, m: &sinergi_domain::Money) -> f64 {
-    fx.to_usd(m).and_then(|d| d.to_f64()).unwrap_or(0.0)
+/// An organisation's features, its ticket range converted to USD by the one conversion.
+pub fn org_features(o: &Organization, fx: &FxTable) -> Result<OrgFeatures, sinergi_domain::Error> {
+    let min = o
+        .profile
+        .ticket_min
+        .as_ref()
+        .map(|m| fx.usd(m, "ticketMin"))
+        .transpose()?;
+    let max = o
+        .profile
+        .ticket_max
+        .as_ref()
+        .map(|m| fx.usd(m, "ticketMax"))
+        .transpose()?;
+    Ok(recommend::org_features(o, min, max))
 }
 
 impl Cache {
@@ -56,7 +68,22 @@ impl Cache {
         {
             return Ok(snap.clone());
         }
-        let open = projects::open(db, db.now()).await?;
+        // What the FX table cannot convert cannot be scored honestly: left out, and said.
+        let all = projects::open(db, db.now()).await?;
+        let found = all.len();
+        let (open, capex): (Vec<Project>, Vec<f64>) = all
+            .into_iter()
+            .filter_map(|p| {
+                let usd = fx.usd(&p.content.capex, "capex").ok()?;
+                Some((p, usd))
+            })
+            .unzip();
+        if open.len() < found {
+            tracing::warn!(
+                projects = found - open.len(),
+                "projects left out of recommendations: no FX rate for their capex"
+            );
+        }
         let mut city_ids: Vec<_> = open.iter().map(|p| p.city_id).collect();
         city_ids.sort();
         city_ids.dedup();
@@ -69,27 +96,29 @@ impl Cache {
         let mut city_number: HashMap<Uuid, u32> = HashMap::new();
         let project_features = open
             .iter()
-            .map(|p| {
+            .zip(capex)
+            .map(|(p, usd)| {
                 let next = city_number.len() as u32;
                 let city = *city_number.entry(p.city_id).or_insert(next);
-                recommend::project_features(
-                    p,
-                    plans.get(&p.city_id),
-                    usd(fx, &p.content.capex),
-                    city,
-                )
+                recommend::project_features(p, plans.get(&p.city_id), usd, city)
             })
             .collect();
         let project_index = ProjectIndex::new(project_features);
-        let orgs = organizations::verified(db).await?;
-        let org_features = orgs
-            .iter()
-            .map(|o| {
-                let min = o.profile.ticket_min.as_ref().map(|m| usd(fx, m));
-                let max = o.profile.ticket_max.as_ref().map(|m| usd(fx, m));
-                recommend::org_features(o, min, max)
+        let all = organizations::verified(db).await?;
+        let found = all.len();
+        let (orgs, org_features): (Vec<Organization>, Vec<OrgFeatures>) = all
+            .into_iter()
+            .filter_map(|o| {
+                let f = org_features(&o, fx).ok()?;
+                Some((o, f))
             })
-            .collect();
+            .unzip();
+        if orgs.len() < found {
+            tracing::warn!(
+                organizations = found - orgs.len(),
+                "organisations left out of recommendations: no FX rate for their ticket range"
+            );
+        }
         let project_at = open.iter().enumerate().map(|(i, p)| (p.id, i)).collect();
         let mut orgs_of_embassy: HashMap<Uuid, Vec<usize>> = HashMap::new();
         for (i, o) in orgs.iter().enumerate() {

@@ -7,8 +7,8 @@ use crate::{Error, Result};
 
 /// A list of enum values as a JSON array of names.
 pub fn names<T: Copy>(items: &[T], name: fn(T) -> &'static str) -> String {
-    serde_json::to_string(&items.iter().map(|i| name(*i)).collect::<Vec<_>>())
-        .unwrap_or_else(|_| "[]".into())
+    // A JSON value's text cannot fail to be written, unlike a serialisation.
+    serde_json::Value::from(items.iter().map(|i| name(*i)).collect::<Vec<_>>()).to_string()
 }
 
 /// Reads a JSON array of enum names back.
@@ -22,7 +22,7 @@ pub fn parse_names<T>(text: &str, parse: fn(&str) -> Option<T>, what: &str) -> R
 
 /// Strings as a JSON array.
 pub fn strings(items: &[String]) -> String {
-    serde_json::to_string(items).unwrap_or_else(|_| "[]".into())
+    serde_json::Value::from(items.to_vec()).to_string()
 }
 
 /// Reads a JSON array of strings back.

@@ -193,8 +193,12 @@ pub fn contributions(text: &str) -> Result<Vec<(Dimension, f64)>> {
 
 /// Contributions to store.
 pub fn contributions_text(c: &[(Dimension, f64)]) -> String {
-    serde_json::to_string(&c.iter().map(|(d, s)| (d.as_str(), *s)).collect::<Vec<_>>())
-        .unwrap_or_else(|_| "[]".into())
+    serde_json::Value::from(
+        c.iter()
+            .map(|(d, s)| serde_json::json!([d.as_str(), *s]))
+            .collect::<Vec<_>>(),
+    )
+    .to_string()
 }
 
 impl TryFrom<proposals::Model> for model::Proposal {

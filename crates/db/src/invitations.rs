@@ -5,7 +5,6 @@ use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, IntoActiveModel, QueryFilter,
 };
 use serde_json::json;
-use sinergi_domain::ConflictReason;
 use sinergi_domain::{
     Actor, Error as Rule, Role, VerificationStatus,
     model::{Invitation, User},
@@ -36,13 +35,11 @@ pub async fn invite(
     let email = sinergi_domain::text::email("email", email)?;
     let m = Mutation::begin(db).await?;
     let o = load_managed(&m, actor, org_id).await?;
-    if o.verification == VerificationStatus::Suspended.as_str() {
-        return Err(Rule::conflict(
-            ConflictReason::OrganizationSuspended,
-            "a suspended organisation cannot invite",
-        )
-        .into());
-    }
+    sinergi_domain::organization::check_invite(codec::one(
+        &o.verification,
+        VerificationStatus::parse,
+        "verification",
+    )?)?;
     let id = Uuid::new_v4();
     let now = db.now();
     let row = inv::ActiveModel {

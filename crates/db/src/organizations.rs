@@ -106,7 +106,7 @@ fn check_tickets(fx: &FxTable, p: &OrganizationProfile) -> Result<()> {
         }
     }
     if let (Some(lo), Some(hi)) = (&p.ticket_min, &p.ticket_max)
-        && fx.to_usd(lo) > fx.to_usd(hi)
+        && fx.usd(lo, "input.ticketMin")? > fx.usd(hi, "input.ticketMax")?
     {
         return Err(Rule::validation("input.ticketMax", "must not be below ticketMin").into());
     }
@@ -232,13 +232,10 @@ pub async fn set_verification(
         .transpose()?;
     let m = Mutation::begin(db).await?;
     let row = load_managed(&m, actor, id).await?;
-    if row.verification == to.as_str() {
-        return Err(Rule::conflict(
-            ConflictReason::InvalidTransition,
-            format!("the organisation is already {to}"),
-        )
-        .into());
-    }
+    sinergi_domain::organization::check_standing_change(
+        codec::one(&row.verification, VerificationStatus::parse, "verification")?,
+        to,
+    )?;
     let mut am = row.into_active_model();
     am.verification = Set(to.as_str().into());
     am.suspension_reason = Set(reason.clone());

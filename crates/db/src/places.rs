@@ -30,46 +30,15 @@ pub struct NewCity {
     pub population: Option<i32>,
 }
 
-fn country(field: &str, code: &str) -> Result<String> {
-    let c = code.trim().to_ascii_uppercase();
-    if c.len() == 2 && c.bytes().all(|b| b.is_ascii_uppercase()) {
-        Ok(c)
-    } else {
-        Err(Rule::validation(field, "must be an ISO 3166-1 alpha-2 code").into())
-    }
-}
-
-/// Checks an IANA zone name's shape (Area/Location); the list itself changes too often to pin.
-fn time_zone(tz: &str) -> Result<String> {
-    let tz = tz.trim();
-    let ok = tz == "UTC"
-        || (tz.contains('/')
-            && tz.len() <= 64
-            && tz.split('/').all(|p| {
-                !p.is_empty()
-                    && p.chars()
-                        .all(|c| c.is_ascii_alphanumeric() || "_-+".contains(c))
-            }));
-    if ok {
-        Ok(tz.to_owned())
-    } else {
-        Err(Rule::validation("timeZone", "not an IANA time zone").into())
-    }
-}
-
 /// Admins create cities.
 pub async fn create_city(db: &Db, actor: &Actor, c: NewCity) -> Result<City> {
     actor.require_admin()?;
     let name = text::required("name", &c.name, 200)?;
     let province = text::required("province", &c.province, 200)?;
-    let country = country("country", &c.country)?;
-    let time_zone = time_zone(&c.time_zone)?;
-    if let Some((lat, lng)) = c.location
-        && (!(-90.0..=90.0).contains(&lat) || !(-180.0..=180.0).contains(&lng))
-    {
-        return Err(
-            Rule::validation("location", "lat must be in -90..90, lng in -180..180").into(),
-        );
+    let country = text::country_code("country", &c.country)?;
+    let time_zone = text::time_zone("timeZone", &c.time_zone)?;
+    if let Some(point) = c.location {
+        text::coordinates("location", point)?;
     }
     if c.population.is_some_and(|p| p < 0) {
         return Err(Rule::validation("population", "must not be negative").into());
@@ -151,7 +120,7 @@ pub async fn create_embassy(
     name: &str,
 ) -> Result<Embassy> {
     actor.require_admin()?;
-    let country = country("country", country_code)?;
+    let country = text::country_code("country", country_code)?;
     let name = text::required("name", name, 200)?;
     let m = Mutation::begin(db).await?;
     if embassies::Entity::find()

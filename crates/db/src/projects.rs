@@ -99,9 +99,10 @@ pub async fn proposal_counts(db: &Db, ids: &[Uuid]) -> Result<Vec<(Uuid, i64)>> 
 }
 
 fn usd(fx: &FxTable, c: &ProjectContent) -> Result<String> {
-    fx.to_usd(&c.capex).map(|d| d.to_string()).ok_or_else(|| {
-        Rule::validation("input.capex.currency", "no FX rate for this currency").into()
-    })
+    fx.usd(&c.capex, "input.capex")?;
+    fx.to_usd(&c.capex)
+        .map(|d| d.to_string())
+        .ok_or_else(|| Rule::validation("input.capex.amount", "the amount is too large").into())
 }
 
 fn apply(row: &mut pj::ActiveModel, c: &ProjectContent, capex_usd: String) {

@@ -288,7 +288,7 @@ pub async fn save(
         }
         (_, None) => return Err(Rule::NotFound.into()),
     };
-    if action == "proposal.revised" {
+    if effect == SaveEffect::Revise {
         scores::rescore(&m.txn, scoring, std::slice::from_ref(&row.id), m.now()).await?;
     }
     let proposal = Proposal::try_from(row)?;

@@ -58,8 +58,10 @@ const SCORED: [ProposalStatus; 4] = [
     ProposalStatus::Rejected,
 ];
 
-fn usd(fx: &FxTable, m: &sinergi_domain::Money) -> f64 {
-    fx.to_usd(m).and_then(|d| d.to_f64()).unwrap_or(0.0)
+/// A stored amount in USD; one the FX table can no longer convert is an error, not zero.
+fn usd(fx: &FxTable, m: &sinergi_domain::Money, what: &str) -> Result<f64> {
+    fx.usd(m, what)
+        .map_err(|e| Error::corrupt(format!("{what} cannot be converted to USD: {e}")))
 }
 
 /// Scores a proposal against its project and the masterplan (pure; nothing is stored).
@@ -70,15 +72,15 @@ pub fn compute(
     p: &Proposal,
     verification: VerificationStatus,
     now: chrono::DateTime<chrono::Utc>,
-) -> StoredScore {
+) -> Result<StoredScore> {
     let terms = ProjectTerms {
         dimensions: project.content.dimensions.clone(),
-        capex_usd: usd(s.fx, &project.content.capex),
+        capex_usd: usd(s.fx, &project.content.capex, "the project's capex")?,
         accepted_financing: project.content.accepted_financing.clone(),
         timeline_months: project.content.timeline_months,
     };
     let offer = ProposalTerms {
-        amount_usd: usd(s.fx, &p.content.amount),
+        amount_usd: usd(s.fx, &p.content.amount, "the proposal's amount")?,
         financing_model: p.content.financing_model,
         timeline_months: p.content.timeline_months,
         approach: p.content.approach.clone(),
@@ -87,7 +89,7 @@ pub fn compute(
         verification,
     };
     let score = sinergi_matching::score(s.weights, &plan.content, &terms, &offer);
-    StoredScore {
+    Ok(StoredScore {
         proposal_id: p.id,
         total: score.total,
         components: score
@@ -102,7 +104,7 @@ pub fn compute(
             .collect(),
         masterplan_version: plan.version,
         computed_at: now,
-    }
+    })
 }
 
 /// Recomputes and stores the scores of these proposals, inside the caller's transaction.
@@ -179,12 +181,30 @@ pub async fn rescore<C: ConnectionTrait>(
                 &Proposal::try_from(row)?,
                 verification,
                 now,
-            ));
+            )?);
         }
         store(conn, &scores).await?;
         done += scores.len();
     }
     Ok(done)
+}
+
+/// The components as stored: built as a JSON value, whose text cannot fail to be written.
+fn components_text(components: &[StoredComponent]) -> String {
+    serde_json::Value::from(
+        components
+            .iter()
+            .map(|c| {
+                serde_json::json!({
+                    "name": c.name,
+                    "weight": c.weight,
+                    "value": c.value,
+                    "explanation": c.explanation,
+                })
+            })
+            .collect::<Vec<_>>(),
+    )
+    .to_string()
 }
 
 /// A stored score as a row.
@@ -193,7 +213,7 @@ pub(crate) fn score_row(s: &StoredScore) -> ms::ActiveModel {
         id: Set(Uuid::new_v4().to_string()),
         proposal_id: Set(s.proposal_id.to_string()),
         total: Set(s.total),
-        components: Set(serde_json::to_string(&s.components).unwrap_or_else(|_| "[]".into())),
+        components: Set(components_text(&s.components)),
         masterplan_version: Set(s.masterplan_version),
         computed_at: Set(s.computed_at),
     }
@@ -292,7 +312,14 @@ pub async fn fresh(db: &Db, s: Scoring<'_>, p: &Proposal) -> Result<Option<Store
         .await?
         .ok_or(Error::corrupt("organisation"))?;
     let verification = codec::one(&o.verification, VerificationStatus::parse, "verification")?;
-    Ok(Some(compute(s, &plan, &project, p, verification, db.now())))
+    Ok(Some(compute(
+        s,
+        &plan,
+        &project,
+        p,
+        verification,
+        db.now(),
+    )?))
 }
 
 /// Records the FX table the stored scores were computed with, without rescoring (bulk loads

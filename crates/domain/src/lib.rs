@@ -12,6 +12,7 @@ pub mod error;
 pub mod masterplan;
 pub mod model;
 pub mod money;
+pub mod organization;
 pub mod permissions;
 pub mod project;
 pub mod proposal;

@@ -145,14 +145,7 @@ impl OrganizationProfile {
     pub fn validate(mut self) -> crate::Result<Self> {
         use crate::{Error, text::required};
         self.name = required("input.name", &self.name, 200)?;
-        let c = self.country.trim().to_ascii_uppercase();
-        if c.len() != 2 || !c.bytes().all(|b| b.is_ascii_uppercase()) {
-            return Err(Error::validation(
-                "input.country",
-                "must be an ISO 3166-1 alpha-2 code",
-            ));
-        }
-        self.country = c;
+        self.country = crate::text::country_code("input.country", &self.country)?;
         self.description = required("input.description", &self.description, 10_000)?;
         self.website = match self.website.as_deref().map(str::trim) {
             None | Some("") => None,

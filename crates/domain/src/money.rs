@@ -182,6 +182,28 @@ impl FxTable {
         Some(money.amount.checked_mul(rate)?.round_dp(2).normalize())
     }
 
+    /// The amount in USD as a number for scoring and ranking — the one conversion every part of
+    /// Sinergi uses, never a silent zero. `field` names the money input in the error: its
+    /// `.currency` when the table has no rate, its `.amount` when the amount is too large.
+    pub fn usd(&self, money: &Money, field: &str) -> Result<f64> {
+        use rust_decimal::prelude::ToPrimitive;
+        if !self.knows(money.currency) {
+            return Err(Error::validation(
+                format!("{field}.currency"),
+                format!("no FX rate for {}", money.currency),
+            ));
+        }
+        self.to_usd(money)
+            .and_then(|d| d.to_f64())
+            .filter(|x| x.is_finite())
+            .ok_or_else(|| {
+                Error::validation(
+                    format!("{field}.amount"),
+                    "the amount is too large to convert to USD",
+                )
+            })
+    }
+
     /// The currencies the table knows.
     pub fn currencies(&self) -> impl Iterator<Item = (&Currency, &Decimal)> {
         self.usd_per_unit.iter()

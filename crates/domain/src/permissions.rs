@@ -6,7 +6,12 @@
 
 use uuid::Uuid;
 
-use crate::{Error, ProjectStatus, Result, Role};
+use chrono::{DateTime, Utc};
+
+use crate::{
+    ConflictReason, Error, ProjectStatus, Result, Role, VerificationStatus,
+    proposal::{ProjectState, content_open},
+};
 
 /// The signed-in caller.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -179,6 +184,71 @@ impl Actor {
     pub fn can_read_audit(&self) -> bool {
         self.role == Role::Admin
     }
+
+    /// The sealed-content rule: whether the caller may read a proposal's content (amount,
+    /// approach, contributions, score) now. The bidding organisation always; the project's
+    /// city and admins once it is open — at once for open bids, after the deadline (or the
+    /// project's closing) for sealed ones; nobody else, ever.
+    pub fn may_read_proposal_content(
+        &self,
+        bidder: Uuid,
+        project_city: Uuid,
+        sealed: bool,
+        project: ProjectState,
+        now: DateTime<Utc>,
+    ) -> bool {
+        self.organization_id == Some(bidder)
+            || (self.judges_city(project_city) && content_open(sealed, project, now))
+    }
+
+    /// Whether the caller may open a project's ranked proposals now: its city and admins
+    /// (else FORBIDDEN), for sealed bids only once bidding is over (else CONFLICT,
+    /// SEALED_UNTIL_DEADLINE).
+    pub fn check_open_ranking(
+        &self,
+        project_city: Uuid,
+        sealed: bool,
+        project: ProjectState,
+        now: DateTime<Utc>,
+    ) -> Result<()> {
+        if !self.judges_city(project_city) {
+            return Err(Error::Forbidden);
+        }
+        if !content_open(sealed, project, now) {
+            return Err(Error::conflict(
+                ConflictReason::SealedUntilDeadline,
+                "sealed proposals open after the deadline",
+            ));
+        }
+        Ok(())
+    }
+
+    /// Which organisations may be recommended to the caller for a project of `project_city`:
+    /// its city and admins get every verified one, a liaison only their own embassy's;
+    /// anyone else is FORBIDDEN.
+    pub fn investor_recommendation_pool(&self, project_city: Uuid) -> Result<InvestorPool> {
+        match (self.role, self.embassy_id) {
+            (Role::EmbassyLiaison, Some(e)) => Ok(InvestorPool::Embassy(e)),
+            _ if self.judges_city(project_city) => Ok(InvestorPool::All),
+            _ => Err(Error::Forbidden),
+        }
+    }
+}
+
+/// The organisations a caller may be recommended (verified ones only, always).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum InvestorPool {
+    All,
+    Embassy(Uuid),
+}
+
+/// The recommendation policy for investors: the standing an organisation's own project
+/// recommendations rank it with. Every investor gets projects to look at, ranked as if its
+/// organisation were verified — an unverified one cannot submit until its embassy verifies it,
+/// and is told so when it tries — while only verified organisations are ever recommended to
+/// cities and liaisons.
+pub fn standing_for_own_recommendations(_actual: VerificationStatus) -> VerificationStatus {
+    VerificationStatus::Verified
 }
 
 #[cfg(test)]
@@ -233,6 +303,88 @@ mod tests {
         let liaison = actor(Role::EmbassyLiaison);
         assert!(liaison.require_embassy_of(Uuid::new_v4()).is_err());
         assert!(actor(Role::Investor).require_admin().is_err());
+    }
+
+    #[test]
+    fn sealed_content_opens_to_its_city_and_admins_after_the_deadline_and_to_nobody_else() {
+        let now = Utc::now();
+        let official = actor(Role::CityOfficial);
+        let city = official.city_id.expect("city");
+        let bidder = actor(Role::Investor);
+        let org = bidder.organization_id.expect("org");
+        let before = ProjectState {
+            status: ProjectStatus::Published,
+            deadline: now + chrono::Duration::days(1),
+        };
+        let after = ProjectState {
+            deadline: now - chrono::Duration::days(1),
+            ..before
+        };
+        let closed = ProjectState {
+            status: ProjectStatus::Closed,
+            ..before
+        };
+        assert!(bidder.may_read_proposal_content(org, city, true, before, now));
+        for judge in [&official, &actor(Role::Admin)] {
+            assert!(!judge.may_read_proposal_content(org, city, true, before, now));
+            assert!(judge.may_read_proposal_content(org, city, true, after, now));
+            assert!(judge.may_read_proposal_content(org, city, true, closed, now));
+            assert!(judge.may_read_proposal_content(org, city, false, before, now));
+            assert!(matches!(
+                judge.check_open_ranking(city, true, before, now),
+                Err(Error::Conflict {
+                    reason: ConflictReason::SealedUntilDeadline,
+                    ..
+                })
+            ));
+            assert!(judge.check_open_ranking(city, true, after, now).is_ok());
+        }
+        let other_city = actor(Role::CityOfficial);
+        for outsider in [
+            &other_city,
+            &actor(Role::Investor),
+            &actor(Role::EmbassyLiaison),
+        ] {
+            assert!(!outsider.may_read_proposal_content(org, city, true, after, now));
+            assert!(!outsider.may_read_proposal_content(org, city, false, before, now));
+            assert_eq!(
+                outsider.check_open_ranking(city, false, after, now),
+                Err(Error::Forbidden)
+            );
+        }
+    }
+
+    #[test]
+    fn investors_are_recommended_to_their_city_admins_and_their_own_embassy() {
+        let official = actor(Role::CityOfficial);
+        let city = official.city_id.expect("city");
+        assert_eq!(
+            official.investor_recommendation_pool(city),
+            Ok(InvestorPool::All)
+        );
+        assert_eq!(
+            actor(Role::Admin).investor_recommendation_pool(city),
+            Ok(InvestorPool::All)
+        );
+        let liaison = actor(Role::EmbassyLiaison);
+        assert_eq!(
+            liaison.investor_recommendation_pool(city),
+            Ok(InvestorPool::Embassy(liaison.embassy_id.expect("embassy")))
+        );
+        let stray = Actor {
+            embassy_id: None,
+            ..liaison
+        };
+        assert_eq!(
+            stray.investor_recommendation_pool(city),
+            Err(Error::Forbidden)
+        );
+        for other in [actor(Role::CityOfficial), actor(Role::Investor)] {
+            assert_eq!(
+                other.investor_recommendation_pool(city),
+                Err(Error::Forbidden)
+            );
+        }
     }
 }
 

@@ -56,13 +56,8 @@ impl ProjectContent {
         if self.capex.amount().is_zero() {
             return Err(Error::validation("input.capex.amount", "must be positive"));
         }
-        if let Some((lat, lng)) = self.location
-            && (!(-90.0..=90.0).contains(&lat) || !(-180.0..=180.0).contains(&lng))
-        {
-            return Err(Error::validation(
-                "input.location",
-                "lat must be in -90..90, lng in -180..180",
-            ));
+        if let Some(point) = self.location {
+            crate::text::coordinates("input.location", point)?;
         }
         let mut tags: Vec<String> = Vec::new();
         for t in &self.tags {

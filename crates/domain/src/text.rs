@@ -70,6 +70,50 @@ pub fn email(field: &str, value: &str) -> crate::Result<String> {
     }
 }
 
+/// An ISO 3166-1 alpha-2 country code, upper-cased.
+pub fn country_code(field: &str, code: &str) -> crate::Result<String> {
+    let c = code.trim().to_ascii_uppercase();
+    if c.len() == 2 && c.bytes().all(|b| b.is_ascii_uppercase()) {
+        Ok(c)
+    } else {
+        Err(crate::Error::validation(
+            field,
+            "must be an ISO 3166-1 alpha-2 code",
+        ))
+    }
+}
+
+/// A point as (latitude, longitude) in degrees: -90..90 and -180..180.
+pub fn coordinates(field: &str, point: (f64, f64)) -> crate::Result<(f64, f64)> {
+    let (lat, lng) = point;
+    if (-90.0..=90.0).contains(&lat) && (-180.0..=180.0).contains(&lng) {
+        Ok(point)
+    } else {
+        Err(crate::Error::validation(
+            field,
+            "lat must be in -90..90, lng in -180..180",
+        ))
+    }
+}
+
+/// An IANA zone name's shape (Area/Location, or UTC); the list itself changes too often to pin.
+pub fn time_zone(field: &str, tz: &str) -> crate::Result<String> {
+    let tz = tz.trim();
+    let ok = tz == "UTC"
+        || (tz.contains('/')
+            && tz.len() <= 64
+            && tz.split('/').all(|p| {
+                !p.is_empty()
+                    && p.chars()
+                        .all(|c| c.is_ascii_alphanumeric() || "_-+".contains(c))
+            }));
+    if ok {
+        Ok(tz.to_owned())
+    } else {
+        Err(crate::Error::validation(field, "not an IANA time zone"))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

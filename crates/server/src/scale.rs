@@ -399,7 +399,7 @@ pub async fn seed(db: &Db, scoring: Scoring<'_>, n: usize) -> anyhow::Result<Str
             created_at: now,
             updated_at: now,
         };
-        let score = sinergi_db::scores::compute(scoring, plan, project, &p, org.verification, now);
+        let score = sinergi_db::scores::compute(scoring, plan, project, &p, org.verification, now)?;
         batch.push((p, score));
         if batch.len() == 5_000 || k + 1 == n_proposals {
             bulk::proposals(db, &batch).await?;

@@ -3,6 +3,7 @@
 use async_graphql::{Context, ID, Object};
 use sinergi_db::{audit, places, proposals};
 use sinergi_domain::permissions::proposal_scope;
+use sinergi_domain::permissions::{InvestorPool, standing_for_own_recommendations};
 use sinergi_matching::recommend;
 
 use crate::{
@@ -169,19 +170,13 @@ impl QueryRoot {
             .await?
             .ok_or(ApiError::NotFound)?;
         let snap = st.recommendations.get(&st.db, &st.fx).await?;
-        let fx = &st.fx;
-        let usd = |m: &sinergi_domain::Money| {
-            fx.to_usd(m)
-                .and_then(|d| rust_decimal::prelude::ToPrimitive::to_f64(&d))
-        };
-        let of = recommend::org_features(
-            &org,
-            org.profile.ticket_min.as_ref().and_then(usd),
-            org.profile.ticket_max.as_ref().and_then(usd),
-        );
-        // Unverified organisations still get projects to look at: rank them as if verified.
+        let of = crate::recommend::org_features(&org, &st.fx).map_err(|e| {
+            tracing::error!(error = %e, organization = %org.id, "ticket range cannot be converted to USD");
+            ApiError::Internal
+        })?;
         let of = recommend::OrgFeatures {
-            verified: true,
+            verified: standing_for_own_recommendations(org.verification)
+                == sinergi_domain::VerificationStatus::Verified,
             ..of
         };
         let now = st.now().timestamp();
@@ -226,10 +221,9 @@ impl QueryRoot {
             .load_one(id)
             .await?
             .ok_or(ApiError::NotFound)?;
-        let embassy = match a.role {
-            sinergi_domain::Role::EmbassyLiaison => a.embassy_id,
-            _ if a.judges_city(project.city_id) => None,
-            _ => return Err(ApiError::Forbidden),
+        let embassy = match a.investor_recommendation_pool(project.city_id)? {
+            InvestorPool::All => None,
+            InvestorPool::Embassy(e) => Some(e),
         };
         let st = state(ctx);
         let snap = st.recommendations.get(&st.db, &st.fx).await?;

@@ -16,17 +16,19 @@ pub struct Money {
 }
 
 impl Money {
-    /// Money with its USD value; an amount whose rate is gone reads as zero dollars, logged.
-    pub fn new(m: &DomainMoney, fx: &FxTable) -> Self {
-        let amount_usd = fx.to_usd(m).unwrap_or_else(|| {
-            tracing::warn!(currency = %m.currency(), "no FX rate");
-            Decimal::ZERO
-        });
-        Self {
+    /// Money with its USD value. A stored amount the FX table can no longer convert (its rate
+    /// was removed from the configuration) is a server fault: logged, and answered INTERNAL
+    /// rather than shown as zero dollars.
+    pub fn new(m: &DomainMoney, fx: &FxTable) -> Result<Self, ApiError> {
+        let amount_usd = fx.to_usd(m).ok_or_else(|| {
+            tracing::error!(currency = %m.currency(), amount = %m.amount(), "stored amount cannot be converted to USD");
+            ApiError::Internal
+        })?;
+        Ok(Self {
             amount: m.amount(),
             currency: m.currency().to_string(),
             amount_usd,
-        }
+        })
     }
 }
 

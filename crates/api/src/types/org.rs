@@ -55,19 +55,21 @@ impl InvestorOrganization {
     async fn financing_models(&self) -> Vec<FinancingModel> {
         from_domain(&self.0.profile.financing_models)
     }
-    async fn ticket_min(&self, ctx: &Context<'_>) -> Option<Money> {
+    async fn ticket_min(&self, ctx: &Context<'_>) -> Result<Option<Money>> {
         self.0
             .profile
             .ticket_min
             .as_ref()
             .map(|m| Money::new(m, &state(ctx).fx))
+            .transpose()
     }
-    async fn ticket_max(&self, ctx: &Context<'_>) -> Option<Money> {
+    async fn ticket_max(&self, ctx: &Context<'_>) -> Result<Option<Money>> {
         self.0
             .profile
             .ticket_max
             .as_ref()
             .map(|m| Money::new(m, &state(ctx).fx))
+            .transpose()
     }
     async fn created_at(&self) -> DateTime<Utc> {
         self.0.created_at

@@ -2,11 +2,7 @@
 
 use async_graphql::{Context, ID, InputObject, Object};
 use chrono::{DateTime, Utc};
-use sinergi_domain::ConflictReason;
-use sinergi_domain::{
-    FxTable, model,
-    project::{ProjectContent, bidding_over},
-};
+use sinergi_domain::{FxTable, model, project::ProjectContent, proposal::ProjectState};
 
 use super::{
     common::{GeoPoint, GeoPointInput, Money, MoneyInput},
@@ -64,7 +60,7 @@ impl Project {
     async fn sector(&self) -> Sector {
         self.0.content.sector.into()
     }
-    async fn capex(&self, ctx: &Context<'_>) -> Money {
+    async fn capex(&self, ctx: &Context<'_>) -> Result<Money> {
         Money::new(&self.0.content.capex, &state(ctx).fx)
     }
     async fn accepted_financing(&self) -> Vec<FinancingModel> {
@@ -123,21 +119,16 @@ impl Project {
         #[graphql(default = 20)] first: Option<i32>,
         after: Option<String>,
     ) -> Result<ProposalConnection> {
-        if !self.judged_by_caller(ctx) {
-            return Err(ApiError::Forbidden);
-        }
-        if self.0.content.sealed_bids
-            && !bidding_over(
-                self.0.status,
-                self.0.content.proposal_deadline,
-                crate::state::state(ctx).now(),
-            )
-        {
-            return Err(ApiError::Conflict {
-                reason: ConflictReason::SealedUntilDeadline,
-                message: "sealed proposals open after the deadline".into(),
-            });
-        }
+        let a = actor(ctx).ok_or(ApiError::Forbidden)?;
+        a.check_open_ranking(
+            self.0.city_id,
+            self.0.content.sealed_bids,
+            ProjectState {
+                status: self.0.status,
+                deadline: self.0.content.proposal_deadline,
+            },
+            state(ctx).now(),
+        )?;
         let n = cursor::first(first, 20)? as usize;
         let key = &state(ctx).cursor_key;
         let kind = format!("ranked:{}", self.0.id);

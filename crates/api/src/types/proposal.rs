@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 use rust_decimal::prelude::ToPrimitive;
 use sinergi_domain::{
     FxTable, ProposalStatus as DomainStatus, model,
-    proposal::{ProjectState, ProposalContent, content_open},
+    proposal::{ProjectState, ProposalContent},
 };
 
 use super::{
@@ -63,7 +63,7 @@ impl Proposal {
             return Ok(false);
         };
         if a.organization_id == Some(self.0.organization_id) {
-            return Ok(true);
+            return Ok(true); // the bidder's own: no need to load the project
         }
         let l = crate::loaders::get(ctx);
         let p = l
@@ -75,8 +75,13 @@ impl Proposal {
             status: p.status,
             deadline: p.content.proposal_deadline,
         };
-        Ok(a.judges_city(p.city_id)
-            && content_open(p.content.sealed_bids, state, crate::state::state(ctx).now()))
+        Ok(a.may_read_proposal_content(
+            self.0.organization_id,
+            p.city_id,
+            p.content.sealed_bids,
+            state,
+            crate::state::state(ctx).now(),
+        ))
     }
 
     async fn content<'a>(&'a self, ctx: &Context<'_>) -> Result<Option<&'a ProposalContent>> {
@@ -114,10 +119,10 @@ impl Proposal {
     }
     /// Null for callers who may not see the content (sealed before the deadline).
     async fn amount(&self, ctx: &Context<'_>) -> Result<Option<Money>> {
-        Ok(self
-            .content(ctx)
+        self.content(ctx)
             .await?
-            .map(|c| Money::new(&c.amount, &state(ctx).fx)))
+            .map(|c| Money::new(&c.amount, &state(ctx).fx))
+            .transpose()
     }
     async fn financing_model(&self, ctx: &Context<'_>) -> Result<Option<FinancingModel>> {
         Ok(self.content(ctx).await?.map(|c| c.financing_model.into()))
