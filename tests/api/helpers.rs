@@ -21,6 +21,8 @@ pub struct TestApp {
     /// The server's clock: tests move it past a deadline instead of sleeping.
     pub clock: Arc<ShiftedClock>,
     _dir: tempfile::TempDir,
+    /// Dropped last: the database goes once the server and its pool are gone.
+    _database: TestDb,
     stop: Option<oneshot::Sender<()>>,
     server: Option<tokio::task::JoinHandle<anyhow::Result<()>>>,
 }
@@ -30,8 +32,52 @@ pub fn on_postgres() -> bool {
     std::env::var("SINERGI_TEST_DATABASE_URL").is_ok()
 }
 
-/// A fresh, empty database URL: a file in `dir`, or a new PostgreSQL database.
-pub async fn fresh_database(dir: &std::path::Path) -> String {
+/// A fresh, empty database for one test, by its URL (it derefs to it): a file in the test's
+/// directory, or a new PostgreSQL database that is dropped when this value is, so a test
+/// leaves nothing behind on PostgreSQL — even when it fails.
+pub struct TestDb {
+    url: String,
+    /// The server's URL and the database's name, on PostgreSQL.
+    postgres: Option<(String, String)>,
+}
+
+impl std::ops::Deref for TestDb {
+    type Target = String;
+    fn deref(&self) -> &String {
+        &self.url
+    }
+}
+
+impl Drop for TestDb {
+    fn drop(&mut self) {
+        let Some((base, name)) = self.postgres.take() else {
+            return;
+        };
+        // Drop runs outside any runtime the test may still hold: a thread of its own.
+        let dropped = std::thread::spawn(move || {
+            let rt = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .expect("runtime");
+            rt.block_on(async {
+                let admin = Db::connect(&base).await.expect("connect");
+                admin
+                    .conn()
+                    .execute_unprepared(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                    .await
+                    .expect("drop database");
+                admin.close().await.ok();
+            });
+        })
+        .join();
+        if dropped.is_err() && !std::thread::panicking() {
+            panic!("the test database could not be dropped");
+        }
+    }
+}
+
+/// A fresh, empty database: a file in `dir`, or a new PostgreSQL database.
+pub async fn fresh_database(dir: &std::path::Path) -> TestDb {
     match std::env::var("SINERGI_TEST_DATABASE_URL") {
         Ok(base) => {
             let name = format!("sinergi_t_{}", uuid::Uuid::new_v4().simple());
@@ -47,9 +93,15 @@ pub async fn fresh_database(dir: &std::path::Path) -> String {
             let (prefix, _) = base
                 .rsplit_once('/')
                 .expect("database URL with a database name");
-            format!("{prefix}/{name}")
+            TestDb {
+                url: format!("{prefix}/{name}"),
+                postgres: Some((base, name)),
+            }
         }
-        Err(_) => format!("sqlite://{}", dir.join("test.db").display()),
+        Err(_) => TestDb {
+            url: format!("sqlite://{}", dir.join("test.db").display()),
+            postgres: None,
+        },
     }
 }
 
@@ -98,10 +150,9 @@ impl TestApp {
                 counter.fetch_add(1, Ordering::Relaxed);
             }
         });
-        let app = App::with_db(config.clone(), db.clone()).await.expect("app");
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-            .await
-            .expect("bind");
+        // As `sinergi serve` does: build, listen on the configured address (port 0), serve.
+        let app = App::build(config.clone(), db.clone()).await.expect("app");
+        let listener = app.listen().await.expect("bind");
         let addr = listener.local_addr().expect("addr");
         let (tx, rx) = oneshot::channel::<()>();
         let server = tokio::spawn(app.serve(listener, async {
@@ -115,6 +166,7 @@ impl TestApp {
             config,
             clock,
             _dir: dir,
+            _database: url,
             stop: Some(tx),
             server: Some(server),
         }

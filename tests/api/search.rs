@@ -390,7 +390,7 @@ async fn while_the_engine_is_down_writes_succeed_and_nothing_is_lost() {
     let db = sinergi_db::Db::connect(&url).await.expect("db");
     db.migrate().await.expect("migrate");
     let fx = sinergi_domain::FxTable::default();
-    let scoring = sinergi_db::scores::Scoring {
+    let scoring = sinergi_db::match_scores::Scoring {
         fx: &fx,
         weights: &Default::default(),
     };
@@ -450,7 +450,7 @@ async fn reindex_on(backend: &Backend) {
         let mut c = std::process::Command::new(env!("CARGO_BIN_EXE_sinergi"));
         c.current_dir(dir.path())
             .env("SINERGI_DATA_DIR", dir.path().join("data"))
-            .env("SINERGI_DATABASE_URL", &url)
+            .env("SINERGI_DATABASE_URL", url.as_str())
             .env("SINERGI_LOG", "warn")
             .args(args);
         if let Backend::Meili(m) = backend {
@@ -525,8 +525,11 @@ async fn an_index_written_by_another_version_is_rebuilt_at_start() {
         Err(sinergi_search::Error::Outdated(_))
     ));
 
-    let config = crate::helpers::test_config(&data, url);
-    let app = sinergi_server::App::build(config)
+    let config = crate::helpers::test_config(&data, url.to_string());
+    let db = sinergi_server::app::open_database(&config)
+        .await
+        .expect("database");
+    let app = sinergi_server::App::build(config, db)
         .await
         .expect("the server starts");
     drop(app);
@@ -553,7 +556,7 @@ async fn seed_scale_loads_the_programme_deterministically_and_indexes_it() {
     let out = std::process::Command::new(env!("CARGO_BIN_EXE_sinergi"))
         .current_dir(dir.path())
         .env("SINERGI_DATA_DIR", dir.path().join("data"))
-        .env("SINERGI_DATABASE_URL", &url)
+        .env("SINERGI_DATABASE_URL", url.as_str())
         .env("SINERGI_LOG", "warn")
         .args(["seed", "--scale", "1"])
         .output()
@@ -593,7 +596,7 @@ async fn seed_scale_loads_the_programme_deterministically_and_indexes_it() {
     let again = std::process::Command::new(env!("CARGO_BIN_EXE_sinergi"))
         .current_dir(dir.path())
         .env("SINERGI_DATA_DIR", dir.path().join("data"))
-        .env("SINERGI_DATABASE_URL", &url)
+        .env("SINERGI_DATABASE_URL", url.as_str())
         .args(["seed", "--scale", "1"])
         .output()
         .expect("run");

@@ -197,6 +197,10 @@ pub fn token_hash(token: &str) -> String {
 ///
 /// Held in each server's memory: with N replicas an attacker gets at most N times the limit,
 /// which still makes guessing useless against argon2id.
+///
+/// Not the governor crate: the limit is due to hold across replicas (kept in the database or
+/// a store the deployment shares), and governor's state lives in one process; its GCRA would
+/// only replace this fixed window's few lines, not that.
 #[derive(Debug)]
 pub struct LoginLimiter {
     window: Duration,

@@ -83,7 +83,7 @@ pub struct Loaders {
     /// Submitted proposals per project.
     pub proposal_counts: DataLoader<FnLoader<i64>>,
     /// Stored match scores per proposal.
-    pub scores: DataLoader<FnLoader<sinergi_db::scores::StoredScore>>,
+    pub scores: DataLoader<FnLoader<sinergi_db::match_scores::StoredScore>>,
     /// The caller's organisation's proposal per project.
     pub my_proposals: DataLoader<FnLoader<Proposal>>,
 }
@@ -133,9 +133,10 @@ impl Loaders {
                 projects::proposal_counts(&db, &ids).await
             }),
             scores: loader(db, |db, ids| async move {
-                Ok(keyed(sinergi_db::scores::stored(&db, &ids).await?, |s| {
-                    s.proposal_id
-                }))
+                Ok(keyed(
+                    sinergi_db::match_scores::stored(&db, &ids).await?,
+                    |s| s.proposal_id,
+                ))
             }),
             my_proposals: loader(db, move |db, ids| async move {
                 match org {

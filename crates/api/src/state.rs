@@ -42,8 +42,8 @@ impl ApiState {
     }
 
     /// What scoring needs: the FX table and the weights.
-    pub fn scoring(&self) -> sinergi_db::scores::Scoring<'_> {
-        sinergi_db::scores::Scoring {
+    pub fn scoring(&self) -> sinergi_db::match_scores::Scoring<'_> {
+        sinergi_db::match_scores::Scoring {
             fx: &self.fx,
             weights: &self.weights,
         }

@@ -8,7 +8,7 @@ use sea_orm::{
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
-use crate::{Db, Engine, Result, entities::audit_events as ev};
+use crate::{Db, Dialect, Result, entities::audit_events as ev};
 
 /// The hash before the first event.
 pub const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
@@ -43,8 +43,8 @@ fn digest(prev: &str, row: &ev::Model) -> String {
 
 /// Appends an event inside the caller's transaction. On PostgreSQL an advisory lock serialises
 /// appenders so the chain has no forks; SQLite serialises writers already.
-pub async fn append(txn: &DatabaseTransaction, engine: Engine, e: NewEvent<'_>) -> Result<()> {
-    if engine == Engine::Postgres {
+pub async fn append(txn: &DatabaseTransaction, dialect: Dialect, e: NewEvent<'_>) -> Result<()> {
+    if dialect == Dialect::Postgres {
         txn.execute_unprepared("SELECT pg_advisory_xact_lock(7243001)")
             .await?;
     }

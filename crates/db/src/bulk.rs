@@ -13,7 +13,7 @@ use crate::{
         cities, embassies, investor_organizations as org, masterplans as mp, match_scores as ms,
         priorities, projects, proposals as pr,
     },
-    scores::{self, StoredScore},
+    match_scores::{self, StoredScore},
 };
 
 const ROWS: usize = 400;
@@ -195,7 +195,7 @@ pub async fn proposals(db: &Db, ps: &[(Proposal, StoredScore)]) -> Result<()> {
         })
         .collect();
     insert_chunks!(&txn, pr::Entity, rows);
-    let rows: Vec<ms::ActiveModel> = ps.iter().map(|(_, s)| scores::score_row(s)).collect();
+    let rows: Vec<ms::ActiveModel> = ps.iter().map(|(_, s)| match_scores::score_row(s)).collect();
     insert_chunks!(&txn, ms::Entity, rows);
     txn.commit().await?;
     Ok(())
@@ -206,7 +206,7 @@ pub async fn record(db: &Db, what: serde_json::Value) -> Result<()> {
     let txn = db.begin_write().await?;
     audit::append(
         &txn,
-        db.engine(),
+        db.dialect(),
         audit::NewEvent {
             actor: None,
             action: "seed.scale",

@@ -13,7 +13,7 @@ use crate::Result;
 
 /// Which engine the connection speaks to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Engine {
+pub enum Dialect {
     Sqlite,
     Postgres,
 }
@@ -22,7 +22,7 @@ pub enum Engine {
 #[derive(Debug, Clone)]
 pub struct Db {
     conn: DatabaseConnection,
-    engine: Engine,
+    dialect: Dialect,
     clock: SharedClock,
 }
 
@@ -32,11 +32,11 @@ impl Db {
     #[tracing::instrument(skip_all)]
     pub async fn connect(url: &str) -> Result<Self> {
         let engine = if url.starts_with("sqlite:") {
-            Engine::Sqlite
+            Dialect::Sqlite
         } else {
-            Engine::Postgres
+            Dialect::Postgres
         };
-        let url = if engine == Engine::Sqlite && !url.contains('?') {
+        let url = if engine == Dialect::Sqlite && !url.contains('?') {
             format!("{url}?mode=rwc")
         } else {
             url.to_owned()
@@ -45,14 +45,14 @@ impl Db {
         opts.connect_timeout(Duration::from_secs(5))
             .acquire_timeout(Duration::from_secs(10))
             .sqlx_logging(false);
-        if engine == Engine::Sqlite {
+        if engine == Dialect::Sqlite {
             // One writer at a time is SQLite's rule; a small pool keeps readers concurrent.
             opts.max_connections(8).min_connections(1);
         } else {
             opts.max_connections(32).min_connections(1);
         }
         let conn = Database::connect(opts).await?;
-        if engine == Engine::Sqlite {
+        if engine == Dialect::Sqlite {
             for pragma in [
                 "PRAGMA journal_mode = WAL",
                 "PRAGMA foreign_keys = ON",
@@ -67,7 +67,7 @@ impl Db {
         }
         Ok(Self {
             conn,
-            engine,
+            dialect: engine,
             clock: Arc::new(SystemClock),
         })
     }
@@ -100,8 +100,8 @@ impl Db {
     }
 
     /// The engine behind the connection.
-    pub fn engine(&self) -> Engine {
-        self.engine
+    pub fn dialect(&self) -> Dialect {
+        self.dialect
     }
 
     /// Brings the schema up to date; safe to run on every start.
@@ -133,7 +133,7 @@ impl Db {
     pub async fn begin_write(&self) -> Result<sea_orm::DatabaseTransaction> {
         use sea_orm::{SqliteTransactionMode, TransactionOptions, TransactionTrait};
         let opts = TransactionOptions {
-            sqlite_transaction_mode: (self.engine == Engine::Sqlite)
+            sqlite_transaction_mode: (self.dialect == Dialect::Sqlite)
                 .then_some(SqliteTransactionMode::Immediate),
             ..Default::default()
         };

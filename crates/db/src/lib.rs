@@ -14,15 +14,15 @@ pub mod entities;
 mod error;
 pub mod invitations;
 pub mod masterplans;
+pub mod match_scores;
 pub mod organizations;
 pub mod outbox;
 pub mod page;
 pub mod places;
 pub mod projects;
 pub mod proposals;
-pub mod scores;
 mod tx;
 pub mod users;
 
-pub use conn::{Db, Engine};
+pub use conn::{Db, Dialect};
 pub use error::{Error, Result};

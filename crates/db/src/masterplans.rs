@@ -11,7 +11,7 @@ use uuid::Uuid;
 use crate::{
     Db, Result, codec,
     entities::{cities, masterplans as mp, priorities as pr},
-    scores::{self, Scoring},
+    match_scores::{self, Scoring},
     tx::Mutation,
 };
 
@@ -76,8 +76,8 @@ pub async fn set(
     let plan = crate::convert::masterplan(row, prows)?;
     // Every score of the city follows the new version in the same transaction, so none is
     // ever served against an older masterplan as if it were current.
-    let ids = scores::ids_for_city(&m.txn, &city_id.to_string()).await?;
-    let rescored = scores::rescore(&m.txn, scoring, &ids, m.now()).await?;
+    let ids = match_scores::ids_for_city(&m.txn, &city_id.to_string()).await?;
+    let rescored = match_scores::rescore(&m.txn, scoring, &ids, m.now()).await?;
     let weights: serde_json::Map<String, serde_json::Value> = content
         .priorities
         .iter()

@@ -18,8 +18,8 @@ use uuid::Uuid;
 use crate::{
     Db, Result, codec,
     entities::{investor_organizations as org, projects, proposals},
+    match_scores::{self, Scoring},
     page::{self, Key, Page},
-    scores::{self, Scoring},
     tx::Mutation,
 };
 
@@ -242,8 +242,8 @@ pub async fn set_verification(
     am.updated_at = Set(db.now());
     let o = Organization::try_from(am.update(&m.txn).await?)?;
     // Standing is part of every score of the organisation's proposals.
-    let ids = scores::ids_for_organization(&m.txn, &id.to_string()).await?;
-    scores::rescore(&m.txn, scoring, &ids, m.now()).await?;
+    let ids = match_scores::ids_for_organization(&m.txn, &id.to_string()).await?;
+    match_scores::rescore(&m.txn, scoring, &ids, m.now()).await?;
     let action = if to == VerificationStatus::Verified {
         "organization.verified"
     } else {

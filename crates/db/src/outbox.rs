@@ -58,8 +58,8 @@ pub async fn lease(
     use sea_orm::{ConnectionTrait, Statement};
     let now = db.now();
     let until = now + lease_for;
-    let (sql, values): (&str, Vec<sea_orm::Value>) = match db.engine() {
-        crate::Engine::Postgres => (
+    let (sql, values): (&str, Vec<sea_orm::Value>) = match db.dialect() {
+        crate::Dialect::Postgres => (
             "UPDATE search_outbox SET leased_until = $1, lease_owner = $2 WHERE id IN (
                SELECT id FROM search_outbox WHERE done_at IS NULL AND next_attempt_at <= $3
                  AND (leased_until IS NULL OR leased_until < $3)
@@ -67,7 +67,7 @@ pub async fn lease(
              RETURNING id, entity_id, attempts",
             vec![until.into(), owner.into(), now.into(), (n as i64).into()],
         ),
-        crate::Engine::Sqlite => (
+        crate::Dialect::Sqlite => (
             "UPDATE search_outbox SET leased_until = ?, lease_owner = ? WHERE id IN (
                SELECT id FROM search_outbox WHERE done_at IS NULL AND next_attempt_at <= ?
                  AND (leased_until IS NULL OR leased_until < ?)

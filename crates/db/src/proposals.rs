@@ -24,10 +24,10 @@ use crate::{
     entities::{
         investor_organizations as org, projects, proposal_revisions as rev, proposals as pr,
     },
+    match_scores::{self, Scoring},
     outbox,
     page::{self, Key, Page},
     projects::scope_condition as project_condition,
-    scores::{self, Scoring},
     tx::Mutation,
 };
 
@@ -289,7 +289,7 @@ pub async fn save(
         (_, None) => return Err(Rule::NotFound.into()),
     };
     if effect == SaveEffect::Revise {
-        scores::rescore(&m.txn, scoring, std::slice::from_ref(&row.id), m.now()).await?;
+        match_scores::rescore(&m.txn, scoring, std::slice::from_ref(&row.id), m.now()).await?;
     }
     let proposal = Proposal::try_from(row)?;
     m.commit(
@@ -355,7 +355,7 @@ pub async fn submit(
     am.submitted_at = Set(Some(db.now()));
     am.updated_at = Set(db.now());
     let p = Proposal::try_from(am.update(&m.txn).await?)?;
-    scores::rescore(&m.txn, scoring, &[id.to_string()], m.now()).await?;
+    match_scores::rescore(&m.txn, scoring, &[id.to_string()], m.now()).await?;
     m.commit(
         Some(actor.user_id),
         "proposal.submitted",

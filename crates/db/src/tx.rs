@@ -36,7 +36,7 @@ impl<'a> Mutation<'a> {
     ) -> Result<()> {
         audit::append(
             &self.txn,
-            self.db.engine(),
+            self.db.dialect(),
             audit::NewEvent {
                 actor,
                 action,

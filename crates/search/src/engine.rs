@@ -5,27 +5,27 @@ use std::time::Duration;
 
 /// The configured search engine.
 #[derive(Debug, Clone)]
-pub enum Engine {
+pub enum SearchBackend {
     /// The in-process engine, its index under the data directory.
     Embedded { dir: PathBuf },
     /// A Meilisearch server.
     Meilisearch { url: String, key: Option<String> },
 }
 
-impl Engine {
+impl SearchBackend {
     /// The engine's name for reports.
     pub fn name(&self) -> &'static str {
         match self {
-            Engine::Embedded { .. } => "embedded",
-            Engine::Meilisearch { .. } => "meilisearch",
+            SearchBackend::Embedded { .. } => "embedded",
+            SearchBackend::Meilisearch { .. } => "meilisearch",
         }
     }
 
     /// Prepares the engine's storage (the embedded index directory).
     pub fn prepare(&self) -> std::io::Result<()> {
         match self {
-            Engine::Embedded { dir } => std::fs::create_dir_all(dir),
-            Engine::Meilisearch { .. } => Ok(()),
+            SearchBackend::Embedded { dir } => std::fs::create_dir_all(dir),
+            SearchBackend::Meilisearch { .. } => Ok(()),
         }
     }
 
@@ -33,14 +33,14 @@ impl Engine {
     /// being writable.
     pub async fn check(&self) -> Result<(), String> {
         match self {
-            Engine::Embedded { dir } => {
+            SearchBackend::Embedded { dir } => {
                 let probe = dir.join(".ready-probe");
                 std::fs::write(&probe, b"ok")
                     .map_err(|e| format!("index directory not writable: {e}"))?;
                 let _ = std::fs::remove_file(probe);
                 Ok(())
             }
-            Engine::Meilisearch { url, key } => {
+            SearchBackend::Meilisearch { url, key } => {
                 let client = reqwest::Client::builder()
                     .timeout(Duration::from_secs(2))
                     .build()

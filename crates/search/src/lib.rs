@@ -20,7 +20,7 @@ use uuid::Uuid;
 
 pub use doc::ProjectDoc;
 pub use embedded::EmbeddedIndex;
-pub use engine::Engine;
+pub use engine::SearchBackend;
 pub use meili::MeiliIndex;
 
 /// What a search engine can fail with.

@@ -18,7 +18,7 @@ use axum::{
 use serde_json::json;
 use sinergi_api::{ApiError, ApiState, AppSchema, Caller, Limits, auth::JwtKeys};
 use sinergi_db::Db;
-use sinergi_search::{EmbeddedIndex, Engine, MeiliIndex, SearchIndex};
+use sinergi_search::{EmbeddedIndex, MeiliIndex, SearchBackend, SearchIndex};
 use tokio::net::TcpListener;
 use tower_http::{cors::CorsLayer, timeout::TimeoutLayer, trace::TraceLayer};
 
@@ -32,68 +32,69 @@ pub const MAX_BODY: usize = 1024 * 1024;
 pub struct App {
     pub state: Arc<ApiState>,
     pub schema: AppSchema,
-    pub search: Engine,
+    pub search: SearchBackend,
     /// The embedded index, which the relay keeps following across rebuilds.
     pub embedded: Option<EmbeddedIndex>,
     pub limits: Limits,
     pub config: Arc<Config>,
 }
 
-impl App {
-    /// Connects, migrates and builds the schema.
-    pub async fn build(config: Config) -> anyhow::Result<Self> {
-        std::fs::create_dir_all(&config.data_dir).map_err(|e| {
-            anyhow::anyhow!(
-                "configuration error: SINERGI_DATA_DIR: cannot create {}: {e}",
-                config.data_dir.display()
-            )
-        })?;
-        let db = Db::connect(&config.database_url)
-            .await
-            .map_err(|e| anyhow::anyhow!("cannot open the database (SINERGI_DATABASE_URL): {e}"))?;
-        Self::with_db(config, db).await
-    }
+/// Opens the configured database: creates the data directory, then connects.
+pub async fn open_database(config: &Config) -> anyhow::Result<Db> {
+    std::fs::create_dir_all(&config.data_dir).map_err(|e| {
+        anyhow::anyhow!(
+            "configuration error: SINERGI_DATA_DIR: cannot create {}: {e}",
+            config.data_dir.display()
+        )
+    })?;
+    Db::connect(&config.database_url)
+        .await
+        .map_err(|e| anyhow::anyhow!("cannot open the database (SINERGI_DATABASE_URL): {e}"))
+}
 
-    /// Migrates a connected database and builds the schema around it.
-    pub async fn with_db(config: Config, db: Db) -> anyhow::Result<Self> {
+impl App {
+    /// The one way to build the application — `serve` and the tests alike: migrates the
+    /// database, opens the search engine (rebuilding an outdated embedded index), rescores
+    /// after an FX change, and builds the schema. The database handle carries the clock.
+    pub async fn build(config: Config, db: Db) -> anyhow::Result<Self> {
         db.migrate().await?;
         let secret = match &config.jwt_secret {
             Some(s) => s.clone(),
             None => secrets::data_dir_secret(&config.data_dir)?,
         };
         let keys = JwtKeys::new(&secret, &config.jwt_previous_secrets);
-        let (search, index, embedded): (Engine, Arc<dyn SearchIndex>, Option<EmbeddedIndex>) =
-            match &config.meili_url {
-                Some(url) => {
-                    let m =
-                        MeiliIndex::connect(url, config.meili_key.as_deref(), &config.meili_index)
-                            .await
-                            .map_err(|e| {
-                                anyhow::anyhow!(
-                                    "cannot reach Meilisearch (SINERGI_MEILI_URL={url}): {e}"
-                                )
-                            })?;
-                    (
-                        Engine::Meilisearch {
-                            url: url.clone(),
-                            key: config.meili_key.clone(),
-                        },
-                        Arc::new(m),
-                        None,
-                    )
-                }
-                None => {
-                    let engine = Engine::Embedded {
-                        dir: config.data_dir.join("search"),
-                    };
-                    engine.prepare()?;
-                    let dir = config.data_dir.join("search");
-                    let e = match EmbeddedIndex::open(&dir) {
+        let (search, index, embedded): (
+            SearchBackend,
+            Arc<dyn SearchIndex>,
+            Option<EmbeddedIndex>,
+        ) = match &config.meili_url {
+            Some(url) => {
+                let m = MeiliIndex::connect(url, config.meili_key.as_deref(), &config.meili_index)
+                    .await
+                    .map_err(|e| {
+                        anyhow::anyhow!("cannot reach Meilisearch (SINERGI_MEILI_URL={url}): {e}")
+                    })?;
+                (
+                    SearchBackend::Meilisearch {
+                        url: url.clone(),
+                        key: config.meili_key.clone(),
+                    },
+                    Arc::new(m),
+                    None,
+                )
+            }
+            None => {
+                let engine = SearchBackend::Embedded {
+                    dir: config.data_dir.join("search"),
+                };
+                engine.prepare()?;
+                let dir = config.data_dir.join("search");
+                let e = match EmbeddedIndex::open(&dir) {
                         Err(sinergi_search::Error::Outdated(which)) => {
                             // Written by an older Sinergi: rebuild it aside from the database,
                             // then open the new generation.
                             tracing::warn!(index = %which, "search index layout changed: rebuilding it from the database");
-                            crate::cli::reindex(&db, &config).await?;
+                            crate::reindex::reindex(&db, &config).await?;
                             EmbeddedIndex::open(&dir)
                         }
                         other => other,
@@ -101,9 +102,9 @@ impl App {
                     .map_err(|e| {
                         anyhow::anyhow!("cannot open the search index under SINERGI_DATA_DIR: {e}")
                     })?;
-                    (engine, Arc::new(e.clone()), Some(e))
-                }
-            };
+                (engine, Arc::new(e.clone()), Some(e))
+            }
+        };
         let state = Arc::new(ApiState {
             db,
             fx: config.fx.clone(),
@@ -115,7 +116,7 @@ impl App {
             recommendations: Default::default(),
             search: index,
         });
-        let rescored = sinergi_db::scores::sync_fx(&state.db, state.scoring()).await?;
+        let rescored = sinergi_db::match_scores::sync_fx(&state.db, state.scoring()).await?;
         if rescored > 0 {
             tracing::info!(rescored, "FX rates changed: scores recomputed");
         }
@@ -132,6 +133,13 @@ impl App {
             limits,
             config: Arc::new(config),
         })
+    }
+
+    /// Binds the configured address (`SINERGI_BIND`).
+    pub async fn listen(&self) -> anyhow::Result<TcpListener> {
+        TcpListener::bind(self.config.bind)
+            .await
+            .map_err(|e| anyhow::anyhow!("cannot listen on SINERGI_BIND={}: {e}", self.config.bind))
     }
 
     /// The routes.
@@ -254,6 +262,11 @@ fn caller(app: &App, headers: &HeaderMap, addr: SocketAddr) -> Caller {
     c
 }
 
+/// POST /graphql. Written against axum directly rather than async-graphql-axum's
+/// `GraphQLBatchRequest` extractor, for what the extractor cannot do: its rejections are
+/// plain-text 400s without a contract code (ours are GraphQL JSON through `ApiError::body`), and
+/// the caller must be decoded and a batch over the limit refused before the schema runs.
+/// async-graphql-axum stays the plan for the WebSocket endpoint (graphql-transport-ws).
 async fn graphql(
     State(app): State<App>,
     ConnectInfo(addr): ConnectInfo<SocketAddr>,

@@ -6,7 +6,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 use sinergi_db::{Db, audit};
 
-use crate::{App, Config, app::shutdown_signal, demo};
+use crate::{App, Config, app::shutdown_signal, demo, reindex::reindex};
 
 /// Sinergi: the API of a smart-city investment matchmaking marketplace.
 #[derive(Debug, Parser)]
@@ -99,10 +99,7 @@ pub async fn main() -> ExitCode {
 }
 
 async fn open_db(config: &Config) -> anyhow::Result<Db> {
-    std::fs::create_dir_all(&config.data_dir)?;
-    let db = Db::connect(&config.database_url)
-        .await
-        .map_err(|e| anyhow::anyhow!("cannot open the database (SINERGI_DATABASE_URL): {e}"))?;
+    let db = crate::app::open_database(config).await?;
     db.migrate().await?;
     Ok(db)
 }
@@ -126,7 +123,7 @@ async fn run(command: Command, config: Config) -> anyhow::Result<ExitCode> {
         }
         Command::Seed { scale: Some(n), .. } => {
             let db = open_db(&config).await?;
-            let scoring = sinergi_db::scores::Scoring {
+            let scoring = sinergi_db::match_scores::Scoring {
                 fx: &config.fx,
                 weights: &config.weights,
             };
@@ -140,7 +137,7 @@ async fn run(command: Command, config: Config) -> anyhow::Result<ExitCode> {
         }
         Command::Seed { demo: true, .. } => {
             let db = open_db(&config).await?;
-            let scoring = sinergi_db::scores::Scoring {
+            let scoring = sinergi_db::match_scores::Scoring {
                 fx: &config.fx,
                 weights: &config.weights,
             };
@@ -188,15 +185,12 @@ async fn run(command: Command, config: Config) -> anyhow::Result<ExitCode> {
             }
         }
         Command::Serve { demo: with_demo } => {
-            let app = App::build(config).await?;
+            let db = crate::app::open_database(&config).await?;
+            let app = App::build(config, db).await?;
             if with_demo {
                 report_seed(demo::seed(&app.state.db, app.state.scoring()).await?);
             }
-            let listener = tokio::net::TcpListener::bind(app.config.bind)
-                .await
-                .map_err(|e| {
-                    anyhow::anyhow!("cannot listen on SINERGI_BIND={}: {e}", app.config.bind)
-                })?;
+            let listener = app.listen().await?;
             let addr = listener.local_addr()?;
             tracing::info!(%addr, "serving GraphQL at http://{addr}/graphql");
             eprintln!("sinergi listening on http://{addr}/graphql");
@@ -212,73 +206,4 @@ fn report_seed(outcome: demo::Outcome) {
         demo::Outcome::Seeded(s) => println!("demo data seeded: {s}"),
         demo::Outcome::AlreadyThere => println!("demo data already present; nothing changed"),
     }
-}
-
-/// Where a rebuild writes: a new embedded generation, or a new Meilisearch index.
-enum Aside {
-    Embedded(sinergi_search::EmbeddedIndex, String),
-    Meili(sinergi_search::MeiliIndex, sinergi_search::MeiliIndex),
-}
-
-pub(crate) async fn reindex(db: &Db, config: &Config) -> anyhow::Result<()> {
-    use std::io::Write;
-
-    use sinergi_search::SearchIndex;
-    let started = db.now();
-    let aside = match &config.meili_url {
-        Some(url) => {
-            let live = sinergi_search::MeiliIndex::connect(
-                url,
-                config.meili_key.as_deref(),
-                &config.meili_index,
-            )
-            .await?;
-            let new = live.rebuild_aside().await?;
-            Aside::Meili(live, new)
-        }
-        None => {
-            let (e, name) =
-                sinergi_search::EmbeddedIndex::build_aside(&config.data_dir.join("search"))?;
-            Aside::Embedded(e, name)
-        }
-    };
-    let total = sinergi_db::outbox::project_count(db).await?;
-    let mut done = 0u64;
-    let mut after: Option<String> = None;
-    loop {
-        let ids = sinergi_db::outbox::project_ids_page(db, after.as_deref(), 1000).await?;
-        let Some(last) = ids.last() else { break };
-        after = Some(last.to_string());
-        let docs = crate::relay::documents(db, &config.fx, &ids).await?;
-        match &aside {
-            Aside::Embedded(e, _) => e.add_bulk(&docs)?,
-            Aside::Meili(_, new) => new.upsert(docs).await?,
-        }
-        done += ids.len() as u64;
-        let width = 30u64;
-        let filled = (done * width / total.max(1)).min(width) as usize;
-        eprint!(
-            "\rindexing [{}{}] {done}/{total}",
-            "#".repeat(filled),
-            " ".repeat(width as usize - filled)
-        );
-        let _ = std::io::stderr().flush();
-    }
-    let name = match &aside {
-        Aside::Embedded(e, name) => {
-            e.commit()?;
-            e.publish(name)?;
-            name.clone()
-        }
-        Aside::Meili(live, new) => {
-            live.swap_in(new).await?;
-            config.meili_index.clone()
-        }
-    };
-    let requeued = sinergi_db::outbox::requeue_since(db, started).await?;
-    eprintln!();
-    println!(
-        "reindexed {done} projects into {name}; {requeued} changes made meanwhile will follow"
-    );
-    Ok(())
 }

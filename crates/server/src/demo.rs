@@ -7,8 +7,8 @@ use std::str::FromStr;
 use chrono::Duration;
 use rust_decimal::Decimal;
 use sinergi_db::{
-    Db, invitations, masterplans, organizations, places, projects, proposals, scores::Scoring,
-    users,
+    Db, invitations, masterplans, match_scores::Scoring, organizations, places, projects,
+    proposals, users,
 };
 use sinergi_domain::{
     Actor, Dimension as D, FinancingModel as F, Money, Role, Sector as S, VerificationStatus,

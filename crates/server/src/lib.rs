@@ -5,6 +5,8 @@ pub mod app;
 pub mod cli;
 pub mod config;
 pub mod demo;
+mod progress;
+pub mod reindex;
 pub mod relay;
 pub mod scale;
 mod secrets;

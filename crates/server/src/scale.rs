@@ -2,12 +2,12 @@
 //! (514 cities, 25,000 projects, 2,000 organisations, 100,000 proposals); N = 10 is the design
 //! scale. Loaded in bulk, then indexed with `reindex`.
 
-use std::io::Write;
+use crate::progress::Phase;
 use std::str::FromStr;
 
 use chrono::{DateTime, Duration, Utc};
 use rust_decimal::Decimal;
-use sinergi_db::{Db, bulk, scores::Scoring};
+use sinergi_db::{Db, bulk, match_scores::Scoring};
 use sinergi_domain::{
     Dimension, FinancingModel, Money, ProjectStatus, ProposalStatus, Sector, VerificationStatus,
     commitment::commitment,
@@ -166,20 +166,6 @@ fn unreachable_money() -> Money {
     Money::from_stored("0", "USD").unwrap_or_else(|_| panic!("USD is a currency"))
 }
 
-fn progress(what: &str, done: usize, total: usize) {
-    let width = 30;
-    let filled = done * width / total.max(1);
-    eprint!(
-        "\r{what:<12} [{}{}] {done}/{total}",
-        "#".repeat(filled),
-        " ".repeat(width - filled.min(width))
-    );
-    let _ = std::io::stderr().flush();
-    if done == total {
-        eprintln!();
-    }
-}
-
 /// Seeds `n` times the programme's size into an empty database.
 pub async fn seed(db: &Db, scoring: Scoring<'_>, n: usize) -> anyhow::Result<String> {
     if sinergi_db::places::list_cities(db, None, None, 1)
@@ -253,7 +239,9 @@ pub async fn seed(db: &Db, scoring: Scoring<'_>, n: usize) -> anyhow::Result<Str
         cities.push(city);
     }
     bulk::places(db, &cities, &embassies, &plans).await?;
-    progress("cities", n_cities, n_cities);
+    let phase = Phase::start("cities", n_cities as u64);
+    phase.advance(n_cities as u64);
+    phase.finish();
 
     let mut orgs = Vec::with_capacity(n_orgs);
     for i in 0..n_orgs {
@@ -282,13 +270,14 @@ pub async fn seed(db: &Db, scoring: Scoring<'_>, n: usize) -> anyhow::Result<Str
             created_at: now,
         });
     }
+    let phase = Phase::start("organisations", n_orgs as u64);
     for chunk in orgs.chunks(5_000) {
         bulk::organizations(db, chunk).await?;
+        phase.advance(chunk.len() as u64);
     }
-    progress("organisations", n_orgs, n_orgs);
+    phase.finish();
 
     let mut projects = Vec::with_capacity(n_projects);
-    let mut done = 0;
     for i in 0..n_projects {
         let city = &cities[i % n_cities];
         let topic = TOPICS[r.below(TOPICS.len())];
@@ -327,24 +316,21 @@ pub async fn seed(db: &Db, scoring: Scoring<'_>, n: usize) -> anyhow::Result<Str
             updated_at: created,
         });
     }
+    let phase = Phase::start("projects", n_projects as u64);
     for chunk in projects.chunks(5_000) {
         let rows: Vec<(Project, String)> = chunk
             .iter()
             .map(|p| {
-                (
-                    p.clone(),
-                    scoring
-                        .fx
-                        .to_usd(&p.content.capex)
-                        .map(|d| d.to_string())
-                        .unwrap_or_default(),
-                )
+                let usd = scoring.fx.to_usd(&p.content.capex).ok_or_else(|| {
+                    anyhow::anyhow!("the generated capex of {} cannot be converted", p.id)
+                })?;
+                Ok((p.clone(), usd.to_string()))
             })
-            .collect();
+            .collect::<anyhow::Result<_>>()?;
         bulk::projects(db, &rows).await?;
-        done += chunk.len();
-        progress("projects", done, n_projects);
+        phase.advance(chunk.len() as u64);
     }
+    phase.finish();
 
     // Proposals: four per published project on average, each pair (project, organisation) once.
     let published: Vec<&Project> = projects
@@ -355,7 +341,7 @@ pub async fn seed(db: &Db, scoring: Scoring<'_>, n: usize) -> anyhow::Result<Str
         plans.iter().map(|m| (m.city_id, m)).collect();
     let stride = 7919 % n_orgs.max(1);
     let mut batch = Vec::with_capacity(5_000);
-    done = 0;
+    let phase = Phase::start("proposals", n_proposals as u64);
     for k in 0..n_proposals {
         let project = published[k % published.len()];
         let round = k / published.len();
@@ -399,22 +385,23 @@ pub async fn seed(db: &Db, scoring: Scoring<'_>, n: usize) -> anyhow::Result<Str
             created_at: now,
             updated_at: now,
         };
-        let score = sinergi_db::scores::compute(scoring, plan, project, &p, org.verification, now)?;
+        let score =
+            sinergi_db::match_scores::compute(scoring, plan, project, &p, org.verification, now)?;
         batch.push((p, score));
         if batch.len() == 5_000 || k + 1 == n_proposals {
             bulk::proposals(db, &batch).await?;
-            done += batch.len();
+            phase.advance(batch.len() as u64);
             batch.clear();
-            progress("proposals", done, n_proposals);
         }
     }
+    phase.finish();
     let summary = format!(
         "{n_cities} cities, {} embassies, {n_orgs} organisations, {n_projects} projects, {n_proposals} proposals",
         embassies.len()
     );
     // The scores were computed with this FX table: record it, so the first start does not
     // rescore a million proposals.
-    sinergi_db::scores::record_fx(db, scoring.fx).await?;
+    sinergi_db::match_scores::record_fx(db, scoring.fx).await?;
     // Fresh statistics, or SQLite's planner reads 20 projects by id through the status index.
     db.analyze().await?;
     bulk::record(db, serde_json::json!({"scale": n, "summary": summary})).await?;

@@ -13,7 +13,7 @@ use super::{
 use crate::{
     cursor,
     error::{ApiError, Result},
-    scores as ranking,
+    ranking,
     state::{actor, state},
 };
 

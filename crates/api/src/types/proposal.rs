@@ -16,7 +16,7 @@ use super::{
 };
 use crate::{
     error::{ApiError, Result},
-    scores,
+    ranking,
     state::{actor, state},
 };
 
@@ -177,7 +177,7 @@ impl Proposal {
         if self.0.status == DomainStatus::Draft || !self.content_visible(ctx).await? {
             return Ok(None);
         }
-        scores::for_proposal(ctx, &self.0).await
+        ranking::for_proposal(ctx, &self.0).await
     }
 }
 

@@ -1,7 +1,7 @@
 //! Match scores as the API serves them, and proposals ranked by them.
 
 use async_graphql::Context;
-use sinergi_db::{Db, scores::StoredScore};
+use sinergi_db::{Db, match_scores::StoredScore};
 use sinergi_domain::model::Proposal;
 use uuid::Uuid;
 
@@ -47,7 +47,7 @@ pub async fn for_proposal(ctx: &Context<'_>, p: &Proposal) -> Result<Option<Matc
         Some(s) if Some(s.masterplan_version) == current => Ok(Some(s.into())),
         _ => {
             let st = state(ctx);
-            Ok(sinergi_db::scores::fresh(&st.db, st.scoring(), p)
+            Ok(sinergi_db::match_scores::fresh(&st.db, st.scoring(), p)
                 .await?
                 .map(Into::into))
         }
@@ -58,7 +58,7 @@ pub async fn for_proposal(ctx: &Context<'_>, p: &Proposal) -> Result<Option<Matc
 pub async fn ranked(db: &Db, project_id: Uuid) -> Result<Vec<Proposal>> {
     let mut ps = sinergi_db::proposals::submitted_for_project(db, project_id).await?;
     let ids: Vec<Uuid> = ps.iter().map(|p| p.id).collect();
-    let scores: std::collections::HashMap<Uuid, f64> = sinergi_db::scores::stored(db, &ids)
+    let scores: std::collections::HashMap<Uuid, f64> = sinergi_db::match_scores::stored(db, &ids)
         .await?
         .into_iter()
         .map(|s| (s.proposal_id, s.total))
