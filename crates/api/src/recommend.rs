@@ -69,7 +69,10 @@ impl Cache {
             return Ok(snap.clone());
         }
         // What the FX table cannot convert cannot be scored honestly: left out, and said.
-        let all = projects::open(db, db.now()).await?;
+        let mut all = projects::open(db, db.now()).await?;
+        // In id order: equal scores then rank the same way whichever order the database
+        // returned the rows in, snapshot after snapshot.
+        all.sort_unstable_by_key(|p| p.id);
         let found = all.len();
         let (open, capex): (Vec<Project>, Vec<f64>) = all
             .into_iter()
@@ -104,7 +107,8 @@ impl Cache {
             })
             .collect();
         let project_index = ProjectIndex::new(project_features);
-        let all = organizations::verified(db).await?;
+        let mut all = organizations::verified(db).await?;
+        all.sort_unstable_by_key(|o| o.id);
         let found = all.len();
         let (orgs, org_features): (Vec<Organization>, Vec<OrgFeatures>) = all
             .into_iter()
