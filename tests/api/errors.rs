@@ -251,11 +251,9 @@ async fn a_page_of_twenty_costs_no_statement_per_row() {
 
 #[tokio::test]
 async fn a_failing_database_answers_internal_with_no_details() {
-    use sea_orm::ConnectionTrait;
     let app = TestApp::spawn().await;
     app.db
-        .conn()
-        .execute_unprepared("ALTER TABLE embassies RENAME TO embassies_gone")
+        .execute_sql("ALTER TABLE embassies RENAME TO embassies_gone")
         .await
         .expect("break");
     let r = app.gql(None, "{embassies{name}}", json!({})).await;
@@ -266,8 +264,7 @@ async fn a_failing_database_answers_internal_with_no_details() {
         "no SQL reaches the client: {r}"
     );
     app.db
-        .conn()
-        .execute_unprepared("ALTER TABLE embassies_gone RENAME TO embassies")
+        .execute_sql("ALTER TABLE embassies_gone RENAME TO embassies")
         .await
         .expect("mend");
     app.stop().await;

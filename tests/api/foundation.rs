@@ -6,7 +6,6 @@ use std::net::TcpStream;
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
-use sea_orm::ConnectionTrait;
 use serde_json::{Value, json};
 
 use crate::helpers::{TestApp, fresh_database};
@@ -47,13 +46,12 @@ async fn migrations_build_the_schema_once_and_rerun_as_a_no_op() {
         "fx_rates",
     ] {
         app.db
-            .conn()
-            .execute_unprepared(&format!("SELECT count(*) FROM {table}"))
+            .execute_sql(&format!("SELECT count(*) FROM {table}"))
             .await
             .expect(table);
     }
     // One proposal per organisation per project is a constraint of the database itself.
-    let dup = app.db.conn().execute_unprepared(
+    let dup = app.db.execute_sql(
         "INSERT INTO proposals (id, project_id, organization_id, status, amount, currency, financing_model, timeline_months, approach, contributions, local_content_percent, revision, created_at, updated_at)
          VALUES ('a', 'p', 'o', 'DRAFT', '1', 'USD', 'PPP', 1, 'x', '[]', '0', 0, '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z')",
     ).await;
@@ -330,10 +328,7 @@ async fn audit_verify_names_the_first_altered_or_removed_event() {
         .expect("verify");
     assert!(ok.status.success());
     assert!(String::from_utf8_lossy(&ok.stdout).contains("4 events"));
-    db.conn()
-        .execute_unprepared(
-            "UPDATE audit_events SET payload = '{\"email\":\"evil@x\"}' WHERE sequence = 3",
-        )
+    db.execute_sql("UPDATE audit_events SET payload = '{\"email\":\"evil@x\"}' WHERE sequence = 3")
         .await
         .expect("tamper");
     let bad = sinergi(dir.path(), &url)
@@ -346,8 +341,7 @@ async fn audit_verify_names_the_first_altered_or_removed_event() {
         "{}",
         String::from_utf8_lossy(&bad.stderr)
     );
-    db.conn()
-        .execute_unprepared("DELETE FROM audit_events WHERE sequence = 2")
+    db.execute_sql("DELETE FROM audit_events WHERE sequence = 2")
         .await
         .expect("remove");
     let bad = sinergi(dir.path(), &url)

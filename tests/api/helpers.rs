@@ -4,7 +4,6 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use sea_orm::ConnectionTrait;
 use serde_json::{Value, json};
 use sinergi_db::Db;
 use sinergi_domain::ShiftedClock;
@@ -62,8 +61,7 @@ impl Drop for TestDb {
             rt.block_on(async {
                 let admin = Db::connect(&base).await.expect("connect");
                 admin
-                    .conn()
-                    .execute_unprepared(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                    .execute_sql(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
                     .await
                     .expect("drop database");
                 admin.close().await.ok();
@@ -85,8 +83,7 @@ pub async fn fresh_database(dir: &std::path::Path) -> TestDb {
                 .await
                 .expect("connect to SINERGI_TEST_DATABASE_URL");
             admin
-                .conn()
-                .execute_unprepared(&format!("CREATE DATABASE {name}"))
+                .execute_sql(&format!("CREATE DATABASE {name}"))
                 .await
                 .expect("create database");
             admin.close().await.ok();

@@ -412,12 +412,9 @@ async fn while_the_engine_is_down_writes_succeed_and_nothing_is_lost() {
         backlog
     );
     // Retried rows wait for their backoff; once due, a working engine gets all of them.
-    sea_orm::ConnectionTrait::execute_unprepared(
-        db.conn(),
-        "UPDATE search_outbox SET next_attempt_at = created_at",
-    )
-    .await
-    .expect("due");
+    sinergi_db::Db::execute_sql(&db, "UPDATE search_outbox SET next_attempt_at = created_at")
+        .await
+        .expect("due");
     let index = sinergi_search::EmbeddedIndex::open(&dir.path().join("search")).expect("index");
     while sinergi_server::relay::pass(&db, &fx, &index, "test")
         .await

@@ -106,10 +106,7 @@ impl Loaders {
                 Ok(keyed(places::embassies_by_id(&db, &ids).await?, |e| e.id))
             }),
             masterplans: loader(db, |db, ids| async move {
-                Ok(keyed(
-                    masterplans::active_for(db.conn(), &ids).await?,
-                    |m| m.city_id,
-                ))
+                Ok(keyed(masterplans::active(&db, &ids).await?, |m| m.city_id))
             }),
             projects: loader(db, move |db, ids| async move {
                 Ok(keyed(projects::by_ids(&db, pscope, &ids).await?, |p| p.id))

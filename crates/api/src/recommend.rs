@@ -90,7 +90,7 @@ impl Cache {
         let mut city_ids: Vec<_> = open.iter().map(|p| p.city_id).collect();
         city_ids.sort();
         city_ids.dedup();
-        let plans: HashMap<_, _> = masterplans::active_for(db.conn(), &city_ids)
+        let plans: HashMap<_, _> = masterplans::active(db, &city_ids)
             .await?
             .into_iter()
             .map(|m| (m.city_id, m))

@@ -95,7 +95,7 @@ impl Db {
     }
 
     /// The connection, for this crate's services.
-    pub fn conn(&self) -> &DatabaseConnection {
+    pub(crate) fn conn(&self) -> &DatabaseConnection {
         &self.conn
     }
 
@@ -149,6 +149,14 @@ impl Db {
     /// Closes the pool.
     pub async fn close(self) -> Result<()> {
         self.conn.close().await?;
+        Ok(())
+    }
+
+    /// Runs raw SQL: for the black-box tests' fault injection (breaking a table, tampering
+    /// with the audit chain) and nothing else; only with the `testing` feature.
+    #[cfg(feature = "testing")]
+    pub async fn execute_sql(&self, sql: &str) -> Result<()> {
+        self.conn.execute_unprepared(sql).await?;
         Ok(())
     }
 }

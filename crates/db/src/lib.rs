@@ -1,4 +1,6 @@
-//! Sinergi's persistence: sea-orm entities, and the transactional services the API calls.
+//! Sinergi's service layer and its persistence: the transactional services the API calls, over
+//! sea-orm entities that stay inside this crate (as do the raw connection and the row
+//! conversions), so the API reaches SQL only through these functions.
 //!
 //! This is the only crate that speaks SQL. Every mutation runs in one transaction that checks
 //! the domain's rules on freshly loaded rows, writes the change, appends a hash-chained audit
@@ -9,8 +11,8 @@ pub mod audit;
 pub mod bulk;
 mod codec;
 mod conn;
-pub mod convert;
-pub mod entities;
+mod convert;
+mod entities;
 mod error;
 pub mod invitations;
 pub mod masterplans;

@@ -95,7 +95,12 @@ pub async fn set(
 }
 
 /// The active masterplans of these cities.
-pub async fn active_for<C: ConnectionTrait>(
+pub async fn active(db: &Db, city_ids: &[Uuid]) -> Result<Vec<Masterplan>> {
+    active_for(db.conn(), city_ids).await
+}
+
+/// The active masterplans of these cities, inside a transaction or on the pool.
+pub(crate) async fn active_for<C: ConnectionTrait>(
     conn: &C,
     city_ids: &[Uuid],
 ) -> Result<Vec<Masterplan>> {
