@@ -138,6 +138,8 @@ impl AccountMutation {
         embassy_id: Option<ID>,
     ) -> Result<User> {
         let a = require(ctx)?;
+        // The service decides this; asked here too only so that nobody but an admin can make
+        // the server spend an argon2id hash (~50 ms of CPU) before being refused.
         a.require_admin()?;
         check_password("password", &password)?;
         let city_id = city_id

@@ -168,7 +168,6 @@ impl MarketplaceMutation {
     /// Creates a DRAFT proposal for the caller's organisation, or updates its existing DRAFT/SUBMITTED one before the deadline. One proposal per organisation per project.
     async fn save_proposal(&self, ctx: &Context<'_>, input: ProposalInput) -> Result<Proposal> {
         let a = require(ctx)?;
-        a.require_investor()?;
         let st = state(ctx);
         let project_id = parse_id("input.projectId", &input.project_id)?;
         let content = input.into_content(&st.fx)?;
