@@ -226,7 +226,11 @@ async fn a_page_of_twenty_costs_no_statement_per_row() {
     );
     // The same for a search page: its hits, their cities and masterplans.
     for _ in 0..100 {
-        if sinergi_db::outbox::backlog(&app.db).await.expect("backlog") == 0 {
+        if sinergi_services::outbox::backlog(&app.db)
+            .await
+            .expect("backlog")
+            == 0
+        {
             break;
         }
         tokio::time::sleep(std::time::Duration::from_millis(50)).await;

@@ -245,8 +245,8 @@ async fn the_demo_seed_runs_once_and_makes_the_product_obvious() {
         .expect("seed again");
     assert!(again.status.success());
     assert!(String::from_utf8_lossy(&again.stdout).contains("already present"));
-    let db = sinergi_db::Db::connect(&url).await.expect("db");
-    let cities = sinergi_db::places::list_cities(&db, None, None, 100)
+    let db = sinergi_services::Db::connect(&url).await.expect("db");
+    let cities = sinergi_services::places::list_cities(&db, None, None, 100)
         .await
         .expect("cities");
     assert_eq!(cities.total, 8, "seeded once");
@@ -255,13 +255,13 @@ async fn the_demo_seed_runs_once_and_makes_the_product_obvious() {
     let scope = sinergi_domain::permissions::ProjectScope::All;
     let mut projects = 0;
     for c in &cities.items {
-        projects += sinergi_db::projects::list_for_city(&db, scope, c.id, None, None, 100)
+        projects += sinergi_services::projects::list_for_city(&db, scope, c.id, None, None, 100)
             .await
             .expect("p")
             .total;
     }
     assert!(projects >= 30, "{projects} projects");
-    let (admin, _) = sinergi_db::users::find_for_login(&db, "admin@sinergi.demo")
+    let (admin, _) = sinergi_services::users::find_for_login(&db, "admin@sinergi.demo")
         .await
         .expect("q")
         .expect("demo admin");
@@ -315,10 +315,10 @@ async fn audit_verify_names_the_first_altered_or_removed_event() {
         String::from_utf8_lossy(&out.stdout).contains("already present"),
         "a database with users is not empty"
     );
-    let db = sinergi_db::Db::connect(&url).await.expect("db");
+    let db = sinergi_services::Db::connect(&url).await.expect("db");
     for i in 0..3 {
         let hash = format!("$argon2id$v=19$m=19456,t=2,p=1$x{i}");
-        sinergi_db::users::ensure_admin(&db, &format!("a{i}@test.example"), "A", hash)
+        sinergi_services::users::ensure_admin(&db, &format!("a{i}@test.example"), "A", hash)
             .await
             .expect("admin");
     }

@@ -5,9 +5,9 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use serde_json::{Value, json};
-use sinergi_db::Db;
 use sinergi_domain::ShiftedClock;
 use sinergi_server::{App, Config};
+use sinergi_services::Db;
 use tokio::sync::oneshot;
 
 /// A running server with its own database.
@@ -198,7 +198,7 @@ impl TestApp {
         let hash = sinergi_api::auth::hash_password("admin-password-1".into())
             .await
             .expect("hash");
-        sinergi_db::users::ensure_admin(&self.db, "admin@test.example", "Admin", hash)
+        sinergi_services::users::ensure_admin(&self.db, "admin@test.example", "Admin", hash)
             .await
             .expect("admin");
         self.login("admin@test.example", "admin-password-1").await

@@ -180,8 +180,10 @@ async fn a_city_awards_a_project_after_sealed_bidding_and_checks_the_commitments
         ]
     );
     assert_eq!(
-        sinergi_db::audit::verify(&app.db).await.expect("verify"),
-        sinergi_db::audit::Verification::Intact {
+        sinergi_services::audit::verify(&app.db)
+            .await
+            .expect("verify"),
+        sinergi_services::audit::Verification::Intact {
             events: app
                 .ok(
                     Some(&w.admin),

@@ -96,7 +96,7 @@ async fn a_score_equals_the_formula_and_follows_a_new_masterplan() {
 /// a stale score anyway, so this looks at the table, not through the API).
 #[tokio::test]
 async fn stored_scores_follow_a_new_masterplan_and_new_fx_rates() {
-    use sinergi_db::match_scores::{Scoring, stored, sync_fx};
+    use sinergi_services::match_scores::{Scoring, stored, sync_fx};
     let app = TestApp::spawn().await;
     let w = World::build(&app, Duration::days(2)).await;
     let pa = w.bid(&app, &w.investor_a, "4400000").await;
@@ -442,7 +442,7 @@ async fn recommendations_leave_out_what_was_already_bid_on() {
 async fn demo_recommendations_tell_the_top_five_apart() {
     let app = TestApp::spawn().await;
     let fx = sinergi_domain::FxTable::default();
-    let scoring = sinergi_db::match_scores::Scoring {
+    let scoring = sinergi_services::match_scores::Scoring {
         fx: &fx,
         weights: &Default::default(),
     };

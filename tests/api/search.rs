@@ -30,7 +30,11 @@ fn titles(r: &Value) -> Vec<String> {
 /// Waits until the relay has brought the index in line with the database.
 async fn settle(app: &TestApp) {
     for _ in 0..100 {
-        if sinergi_db::outbox::backlog(&app.db).await.expect("backlog") == 0 {
+        if sinergi_services::outbox::backlog(&app.db)
+            .await
+            .expect("backlog")
+            == 0
+        {
             return;
         }
         tokio::time::sleep(StdDuration::from_millis(50)).await;
@@ -387,10 +391,14 @@ impl sinergi_search::SearchIndex for Down {
 async fn while_the_engine_is_down_writes_succeed_and_nothing_is_lost() {
     let dir = tempfile::tempdir().expect("dir");
     let url = crate::helpers::fresh_database(dir.path()).await;
-    let db = sinergi_db::Db::connect(&url).await.expect("db");
+    let clock = std::sync::Arc::new(sinergi_domain::ShiftedClock::default());
+    let db = sinergi_services::Db::connect(&url)
+        .await
+        .expect("db")
+        .with_clock(clock.clone());
     db.migrate().await.expect("migrate");
     let fx = sinergi_domain::FxTable::default();
-    let scoring = sinergi_db::match_scores::Scoring {
+    let scoring = sinergi_services::match_scores::Scoring {
         fx: &fx,
         weights: &Default::default(),
     };
@@ -398,7 +406,9 @@ async fn while_the_engine_is_down_writes_succeed_and_nothing_is_lost() {
         .await
         .expect("seed");
     assert!(matches!(out, sinergi_server::demo::Outcome::Seeded(_)));
-    let backlog = sinergi_db::outbox::backlog(&db).await.expect("backlog");
+    let backlog = sinergi_services::outbox::backlog(&db)
+        .await
+        .expect("backlog");
     assert!(backlog >= 32);
     // The engine is down: passes send nothing, and every change waits.
     assert_eq!(
@@ -408,20 +418,33 @@ async fn while_the_engine_is_down_writes_succeed_and_nothing_is_lost() {
         0
     );
     assert_eq!(
-        sinergi_db::outbox::backlog(&db).await.expect("backlog"),
+        sinergi_services::outbox::backlog(&db)
+            .await
+            .expect("backlog"),
         backlog
     );
-    // Retried rows wait for their backoff; once due, a working engine gets all of them.
-    sinergi_db::Db::execute_sql(&db, "UPDATE search_outbox SET next_attempt_at = created_at")
-        .await
-        .expect("due");
+    // Retried rows wait for their backoff, even for an engine that works again; once the
+    // clock passes it (at most 5 minutes), the engine gets all of them.
     let index = sinergi_search::EmbeddedIndex::open(&dir.path().join("search")).expect("index");
+    assert_eq!(
+        sinergi_server::relay::pass(&db, &fx, &index, "test")
+            .await
+            .expect("pass"),
+        0,
+        "nothing is retried before its backoff"
+    );
+    clock.advance(chrono::Duration::minutes(6));
     while sinergi_server::relay::pass(&db, &fx, &index, "test")
         .await
         .expect("pass")
         > 0
     {}
-    assert_eq!(sinergi_db::outbox::backlog(&db).await.expect("backlog"), 0);
+    assert_eq!(
+        sinergi_services::outbox::backlog(&db)
+            .await
+            .expect("backlog"),
+        0
+    );
     use sinergi_search::SearchIndex;
     assert_eq!(
         index.count().await.expect("count"),
@@ -571,14 +594,14 @@ async fn seed_scale_loads_the_programme_deterministically_and_indexes_it() {
         "{stdout}"
     );
     assert!(stdout.contains("reindexed 25000 projects"), "{stdout}");
-    let db = sinergi_db::Db::connect(&url).await.expect("db");
+    let db = sinergi_services::Db::connect(&url).await.expect("db");
     assert_eq!(
-        sinergi_db::audit::verify(&db).await.expect("verify"),
-        sinergi_db::audit::Verification::Intact { events: 1 }
+        sinergi_services::audit::verify(&db).await.expect("verify"),
+        sinergi_services::audit::Verification::Intact { events: 1 }
     );
     // The same seed gives the same data: the first project is always the same one.
     let scope = sinergi_domain::permissions::ProjectScope::All;
-    let first = sinergi_db::projects::get(&db, scope, uuid::Uuid::from_u128(5u128 << 96))
+    let first = sinergi_services::projects::get(&db, scope, uuid::Uuid::from_u128(5u128 << 96))
         .await
         .expect("q")
         .expect("project");

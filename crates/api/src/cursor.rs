@@ -3,7 +3,7 @@
 use base64::{Engine as _, engine::general_purpose::URL_SAFE_NO_PAD};
 use chrono::{TimeZone, Utc};
 use sha2::{Digest, Sha256};
-use sinergi_db::page::Key;
+use sinergi_services::page::Key;
 
 use crate::error::ApiError;
 

@@ -172,11 +172,11 @@ impl From<Rule> for ApiError {
     }
 }
 
-impl From<sinergi_db::Error> for ApiError {
-    fn from(e: sinergi_db::Error) -> Self {
+impl From<sinergi_services::Error> for ApiError {
+    fn from(e: sinergi_services::Error) -> Self {
         match e {
-            sinergi_db::Error::Domain(r) => r.into(),
-            sinergi_db::Error::Unauthenticated => ApiError::Unauthenticated,
+            sinergi_services::Error::Domain(r) => r.into(),
+            sinergi_services::Error::Unauthenticated => ApiError::Unauthenticated,
             other => {
                 tracing::error!(error = %other, "storage failed");
                 ApiError::Internal
@@ -185,11 +185,11 @@ impl From<sinergi_db::Error> for ApiError {
     }
 }
 
-impl From<std::sync::Arc<sinergi_db::Error>> for ApiError {
-    fn from(e: std::sync::Arc<sinergi_db::Error>) -> Self {
+impl From<std::sync::Arc<sinergi_services::Error>> for ApiError {
+    fn from(e: std::sync::Arc<sinergi_services::Error>) -> Self {
         match &*e {
-            sinergi_db::Error::Domain(r) => r.clone().into(),
-            sinergi_db::Error::Unauthenticated => ApiError::Unauthenticated,
+            sinergi_services::Error::Domain(r) => r.clone().into(),
+            sinergi_services::Error::Unauthenticated => ApiError::Unauthenticated,
             other => {
                 tracing::error!(error = %other, "storage failed");
                 ApiError::Internal

@@ -6,12 +6,12 @@ use std::sync::Arc;
 
 use async_graphql::dataloader::{DataLoader, HashMapCache, Loader};
 use futures::future::BoxFuture;
-use sinergi_db::{Db, masterplans, organizations, places, projects, proposals, users};
 use sinergi_domain::{
     Actor,
     model::{City, Embassy, Masterplan, Organization, Project, Proposal, User},
     permissions::{ProjectScope, organization_scope, project_scope},
 };
+use sinergi_services::{Db, masterplans, organizations, places, projects, proposals, users};
 use uuid::Uuid;
 
 /// The request's loaders.
@@ -19,15 +19,16 @@ pub fn get<'a>(ctx: &async_graphql::Context<'a>) -> &'a Loaders {
     ctx.data_unchecked::<Arc<Loaders>>()
 }
 
-type LoadFn<T> =
-    Box<dyn Fn(Vec<Uuid>) -> BoxFuture<'static, sinergi_db::Result<Vec<(Uuid, T)>>> + Send + Sync>;
+type LoadFn<T> = Box<
+    dyn Fn(Vec<Uuid>) -> BoxFuture<'static, sinergi_services::Result<Vec<(Uuid, T)>>> + Send + Sync,
+>;
 
 /// A loader from a batch function over ids.
 pub struct FnLoader<T>(LoadFn<T>);
 
 impl<T: Send + Sync + Clone + 'static> Loader<Uuid> for FnLoader<T> {
     type Value = T;
-    type Error = Arc<sinergi_db::Error>;
+    type Error = Arc<sinergi_services::Error>;
 
     async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, T>, Self::Error> {
         Ok((self.0)(keys.to_vec())
@@ -42,7 +43,7 @@ fn loader<T, F, Fut>(db: &Db, f: F) -> DataLoader<FnLoader<T>>
 where
     T: Send + Sync + Clone + 'static,
     F: Fn(Db, Vec<Uuid>) -> Fut + Send + Sync + 'static,
-    Fut: std::future::Future<Output = sinergi_db::Result<Vec<(Uuid, T)>>> + Send + 'static,
+    Fut: std::future::Future<Output = sinergi_services::Result<Vec<(Uuid, T)>>> + Send + 'static,
 {
     let db = db.clone();
     DataLoader::new(
@@ -56,7 +57,7 @@ fn cached<T, F, Fut>(db: &Db, f: F) -> DataLoader<FnLoader<T>, HashMapCache>
 where
     T: Send + Sync + Clone + 'static,
     F: Fn(Db, Vec<Uuid>) -> Fut + Send + Sync + 'static,
-    Fut: std::future::Future<Output = sinergi_db::Result<Vec<(Uuid, T)>>> + Send + 'static,
+    Fut: std::future::Future<Output = sinergi_services::Result<Vec<(Uuid, T)>>> + Send + 'static,
 {
     let db = db.clone();
     DataLoader::with_cache(
@@ -83,7 +84,7 @@ pub struct Loaders {
     /// Submitted proposals per project.
     pub proposal_counts: DataLoader<FnLoader<i64>>,
     /// Stored match scores per proposal.
-    pub scores: DataLoader<FnLoader<sinergi_db::match_scores::StoredScore>>,
+    pub scores: DataLoader<FnLoader<sinergi_services::match_scores::StoredScore>>,
     /// The caller's organisation's proposal per project.
     pub my_proposals: DataLoader<FnLoader<Proposal>>,
 }
@@ -131,7 +132,7 @@ impl Loaders {
             }),
             scores: loader(db, |db, ids| async move {
                 Ok(keyed(
-                    sinergi_db::match_scores::stored(&db, &ids).await?,
+                    sinergi_services::match_scores::stored(&db, &ids).await?,
                     |s| s.proposal_id,
                 ))
             }),

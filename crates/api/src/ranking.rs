@@ -1,8 +1,8 @@
 //! Match scores as the API serves them, and proposals ranked by them.
 
 use async_graphql::Context;
-use sinergi_db::{Db, match_scores::StoredScore};
 use sinergi_domain::model::Proposal;
+use sinergi_services::{Db, match_scores::StoredScore};
 use uuid::Uuid;
 
 use crate::{
@@ -47,22 +47,25 @@ pub async fn for_proposal(ctx: &Context<'_>, p: &Proposal) -> Result<Option<Matc
         Some(s) if Some(s.masterplan_version) == current => Ok(Some(s.into())),
         _ => {
             let st = state(ctx);
-            Ok(sinergi_db::match_scores::fresh(&st.db, st.scoring(), p)
-                .await?
-                .map(Into::into))
+            Ok(
+                sinergi_services::match_scores::fresh(&st.db, st.scoring(), p)
+                    .await?
+                    .map(Into::into),
+            )
         }
     }
 }
 
 /// A project's submitted proposals, best first: by stored score, then earliest submission.
 pub async fn ranked(db: &Db, project_id: Uuid) -> Result<Vec<Proposal>> {
-    let mut ps = sinergi_db::proposals::submitted_for_project(db, project_id).await?;
+    let mut ps = sinergi_services::proposals::submitted_for_project(db, project_id).await?;
     let ids: Vec<Uuid> = ps.iter().map(|p| p.id).collect();
-    let scores: std::collections::HashMap<Uuid, f64> = sinergi_db::match_scores::stored(db, &ids)
-        .await?
-        .into_iter()
-        .map(|s| (s.proposal_id, s.total))
-        .collect();
+    let scores: std::collections::HashMap<Uuid, f64> =
+        sinergi_services::match_scores::stored(db, &ids)
+            .await?
+            .into_iter()
+            .map(|s| (s.proposal_id, s.total))
+            .collect();
     let key = |p: &Proposal| scores.get(&p.id).copied().unwrap_or(f64::NEG_INFINITY);
     ps.sort_by(|a, b| {
         key(b)

@@ -5,12 +5,12 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use sinergi_db::{Db, masterplans, organizations, projects};
 use sinergi_domain::{
     FxTable,
     model::{Organization, Project},
 };
 use sinergi_matching::recommend::{self, OrgFeatures, ProjectIndex};
+use sinergi_services::{Db, masterplans, organizations, projects};
 use tokio::sync::Mutex;
 use uuid::Uuid;
 

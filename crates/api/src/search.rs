@@ -100,7 +100,7 @@ pub async fn projects(
     // loaded here in one query and handed to the request's city loader.
     let ids: Vec<_> = found.hits.iter().map(|h| h.id).collect();
     let projects: HashMap<Uuid, sinergi_domain::model::Project> =
-        sinergi_db::projects::by_ids(&st.db, project_scope(actor(ctx)), &ids)
+        sinergi_services::projects::by_ids(&st.db, project_scope(actor(ctx)), &ids)
             .await?
             .into_iter()
             .map(|p| (p.id, p))
@@ -115,7 +115,7 @@ pub async fn projects(
         let mut city_ids: Vec<Uuid> = projects.values().map(|p| p.city_id).collect();
         city_ids.sort_unstable();
         city_ids.dedup();
-        let cities = sinergi_db::places::cities_by_id(&st.db, &city_ids).await?;
+        let cities = sinergi_services::places::cities_by_id(&st.db, &city_ids).await?;
         loaders::get(ctx)
             .cities
             .feed_many(cities.into_iter().map(|c| (c.id, c)))

@@ -1,9 +1,9 @@
 //! What every resolver can reach: the shared state, the caller, and per-request loaders.
 
 use async_graphql::Context;
-use sinergi_db::Db;
 use sinergi_domain::{Actor, FxTable};
 use sinergi_matching::Weights;
+use sinergi_services::Db;
 
 use crate::{
     auth::{JwtKeys, LoginLimiter},
@@ -42,8 +42,8 @@ impl ApiState {
     }
 
     /// What scoring needs: the FX table and the weights.
-    pub fn scoring(&self) -> sinergi_db::match_scores::Scoring<'_> {
-        sinergi_db::match_scores::Scoring {
+    pub fn scoring(&self) -> sinergi_services::match_scores::Scoring<'_> {
+        sinergi_services::match_scores::Scoring {
             fx: &self.fx,
             weights: &self.weights,
         }

@@ -1,6 +1,6 @@
 //! Who may do what: DESIGN.md's permission table, decided here and nowhere else.
 //!
-//! Reads are expressed as *scopes* that the db crate turns into SQL conditions, so a request
+//! Reads are expressed as *scopes* that the services crate turns into SQL conditions, so a request
 //! never loads what its caller may not see; writes are yes/no checks on loaded objects the
 //! caller could already see. A refused read is NOT_FOUND, exactly like a missing object.
 

@@ -17,8 +17,8 @@ use axum::{
 };
 use serde_json::json;
 use sinergi_api::{ApiError, ApiState, AppSchema, Caller, Limits, auth::JwtKeys};
-use sinergi_db::Db;
 use sinergi_search::{EmbeddedIndex, MeiliIndex, SearchBackend, SearchIndex};
+use sinergi_services::Db;
 use tokio::net::TcpListener;
 use tower_http::{cors::CorsLayer, timeout::TimeoutLayer, trace::TraceLayer};
 
@@ -116,7 +116,7 @@ impl App {
             recommendations: Default::default(),
             search: index,
         });
-        let rescored = sinergi_db::match_scores::sync_fx(&state.db, state.scoring()).await?;
+        let rescored = sinergi_services::match_scores::sync_fx(&state.db, state.scoring()).await?;
         if rescored > 0 {
             tracing::info!(rescored, "FX rates changed: scores recomputed");
         }
@@ -323,7 +323,7 @@ async fn graphql(
 async fn readyz(State(app): State<App>) -> Response {
     let db = app.state.db.ping().await;
     let search = app.search.check().await;
-    let backlog = sinergi_db::outbox::backlog(&app.state.db).await.ok();
+    let backlog = sinergi_services::outbox::backlog(&app.state.db).await.ok();
     let ready = db.is_ok() && search.is_ok();
     let body = json!({
         "status": if ready { "ready" } else { "unavailable" },

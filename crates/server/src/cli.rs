@@ -4,7 +4,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
-use sinergi_db::{Db, audit};
+use sinergi_services::{Db, audit};
 
 use crate::{App, Config, app::shutdown_signal, demo, reindex::reindex};
 
@@ -123,7 +123,7 @@ async fn run(command: Command, config: Config) -> anyhow::Result<ExitCode> {
         }
         Command::Seed { scale: Some(n), .. } => {
             let db = open_db(&config).await?;
-            let scoring = sinergi_db::match_scores::Scoring {
+            let scoring = sinergi_services::match_scores::Scoring {
                 fx: &config.fx,
                 weights: &config.weights,
             };
@@ -137,7 +137,7 @@ async fn run(command: Command, config: Config) -> anyhow::Result<ExitCode> {
         }
         Command::Seed { demo: true, .. } => {
             let db = open_db(&config).await?;
-            let scoring = sinergi_db::match_scores::Scoring {
+            let scoring = sinergi_services::match_scores::Scoring {
                 fx: &config.fx,
                 weights: &config.weights,
             };
@@ -154,7 +154,7 @@ async fn run(command: Command, config: Config) -> anyhow::Result<ExitCode> {
             let hash = sinergi_api::auth::hash_password(password)
                 .await
                 .map_err(|_| anyhow::anyhow!("password hashing failed"))?;
-            let (user, created) = sinergi_db::users::ensure_admin(&db, &email, &name, hash)
+            let (user, created) = sinergi_services::users::ensure_admin(&db, &email, &name, hash)
                 .await
                 .map_err(|e| anyhow::anyhow!("{e}"))?;
             if created {

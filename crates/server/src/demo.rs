@@ -6,16 +6,16 @@ use std::str::FromStr;
 
 use chrono::Duration;
 use rust_decimal::Decimal;
-use sinergi_db::{
-    Db, invitations, masterplans, match_scores::Scoring, organizations, places, projects,
-    proposals, users,
-};
 use sinergi_domain::{
     Actor, Dimension as D, FinancingModel as F, Money, Role, Sector as S, VerificationStatus,
     masterplan::{MasterplanContent, Priority},
     model::OrganizationProfile,
     project::ProjectContent,
     proposal::ProposalContent,
+};
+use sinergi_services::{
+    Db, invitations, masterplans, match_scores::Scoring, organizations, places, projects,
+    proposals, users,
 };
 use uuid::Uuid;
 
@@ -753,7 +753,7 @@ fn dec(s: &str) -> anyhow::Result<Decimal> {
     Ok(Decimal::from_str(s)?)
 }
 
-fn err(e: sinergi_db::Error) -> anyhow::Error {
+fn err(e: sinergi_services::Error) -> anyhow::Error {
     anyhow::anyhow!("demo seed failed: {e}")
 }
 

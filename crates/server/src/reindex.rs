@@ -1,6 +1,6 @@
 //! Rebuilding the search index from the database.
 
-use sinergi_db::Db;
+use sinergi_services::Db;
 
 use crate::{Config, progress::Phase};
 
@@ -33,12 +33,12 @@ pub async fn reindex(db: &Db, config: &Config) -> anyhow::Result<()> {
             Aside::Embedded(e, name)
         }
     };
-    let total = sinergi_db::outbox::project_count(db).await?;
+    let total = sinergi_services::outbox::project_count(db).await?;
     let phase = Phase::start("indexing", total);
     let mut done = 0u64;
     let mut after: Option<String> = None;
     loop {
-        let ids = sinergi_db::outbox::project_ids_page(db, after.as_deref(), 1000).await?;
+        let ids = sinergi_services::outbox::project_ids_page(db, after.as_deref(), 1000).await?;
         let Some(last) = ids.last() else { break };
         after = Some(last.to_string());
         let docs = crate::relay::documents(db, &config.fx, &ids).await?;
@@ -61,7 +61,7 @@ pub async fn reindex(db: &Db, config: &Config) -> anyhow::Result<()> {
             config.meili_index.clone()
         }
     };
-    let requeued = sinergi_db::outbox::requeue_since(db, started).await?;
+    let requeued = sinergi_services::outbox::requeue_since(db, started).await?;
     println!(
         "reindexed {done} projects into {name}; {requeued} changes made meanwhile will follow"
     );

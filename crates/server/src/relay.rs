@@ -5,9 +5,9 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use sinergi_db::{Db, outbox, places, projects};
 use sinergi_domain::{FxTable, permissions::ProjectScope};
 use sinergi_search::{EmbeddedIndex, ProjectDoc, SearchIndex};
+use sinergi_services::{Db, outbox, places, projects};
 use tokio::sync::watch;
 use uuid::Uuid;
 

@@ -7,7 +7,6 @@ use std::str::FromStr;
 
 use chrono::{DateTime, Duration, Utc};
 use rust_decimal::Decimal;
-use sinergi_db::{Db, bulk, match_scores::Scoring};
 use sinergi_domain::{
     Dimension, FinancingModel, Money, ProjectStatus, ProposalStatus, Sector, VerificationStatus,
     commitment::commitment,
@@ -16,6 +15,7 @@ use sinergi_domain::{
     project::ProjectContent,
     proposal::ProposalContent,
 };
+use sinergi_services::{Db, bulk, match_scores::Scoring};
 use uuid::Uuid;
 
 /// xorshift64*: the same numbers for the same seed on every machine.
@@ -168,7 +168,7 @@ fn unreachable_money() -> Money {
 
 /// Seeds `n` times the programme's size into an empty database.
 pub async fn seed(db: &Db, scoring: Scoring<'_>, n: usize) -> anyhow::Result<String> {
-    if sinergi_db::places::list_cities(db, None, None, 1)
+    if sinergi_services::places::list_cities(db, None, None, 1)
         .await?
         .total
         > 0
@@ -385,8 +385,14 @@ pub async fn seed(db: &Db, scoring: Scoring<'_>, n: usize) -> anyhow::Result<Str
             created_at: now,
             updated_at: now,
         };
-        let score =
-            sinergi_db::match_scores::compute(scoring, plan, project, &p, org.verification, now)?;
+        let score = sinergi_services::match_scores::compute(
+            scoring,
+            plan,
+            project,
+            &p,
+            org.verification,
+            now,
+        )?;
         batch.push((p, score));
         if batch.len() == 5_000 || k + 1 == n_proposals {
             bulk::proposals(db, &batch).await?;
@@ -401,7 +407,7 @@ pub async fn seed(db: &Db, scoring: Scoring<'_>, n: usize) -> anyhow::Result<Str
     );
     // The scores were computed with this FX table: record it, so the first start does not
     // rescore a million proposals.
-    sinergi_db::match_scores::record_fx(db, scoring.fx).await?;
+    sinergi_services::match_scores::record_fx(db, scoring.fx).await?;
     // Fresh statistics, or SQLite's planner reads 20 projects by id through the status index.
     db.analyze().await?;
     bulk::record(db, serde_json::json!({"scale": n, "summary": summary})).await?;

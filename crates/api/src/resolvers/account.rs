@@ -1,8 +1,8 @@
 //! Signing in and out, and the accounts admins create.
 
 use async_graphql::{Context, ID, Object};
-use sinergi_db::{places, users};
 use sinergi_domain::model;
+use sinergi_services::{places, users};
 
 use crate::{
     auth::{

@@ -1,11 +1,11 @@
 //! Masterplans, projects and proposals.
 
 use async_graphql::{Context, ID, Object};
-use sinergi_db::{masterplans, projects, proposals};
 use sinergi_domain::{
     masterplan::{MasterplanContent, Priority},
     proposal::Decision,
 };
+use sinergi_services::{masterplans, projects, proposals};
 
 use crate::{
     error::Result,

@@ -1,4 +1,4 @@
-//! Resolvers: authorise, call a service of the db crate, wrap the result.
+//! Resolvers: parse the input, call a service of the services crate, wrap the result.
 
 pub mod account;
 pub mod marketplace;

@@ -1,8 +1,8 @@
 //! Embassies onboarding investors: organisations, invitations, verification.
 
 use async_graphql::{Context, ID, Object};
-use sinergi_db::{invitations, organizations};
 use sinergi_domain::VerificationStatus;
+use sinergi_services::{invitations, organizations};
 
 use super::account::start_session;
 use crate::{

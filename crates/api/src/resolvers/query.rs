@@ -1,10 +1,10 @@
 //! The read side of the contract.
 
 use async_graphql::{Context, ID, Object};
-use sinergi_db::{audit, places, proposals};
 use sinergi_domain::permissions::proposal_scope;
 use sinergi_domain::permissions::{InvestorPool, standing_for_own_recommendations};
 use sinergi_matching::recommend;
+use sinergi_services::{audit, places, proposals};
 
 use crate::{
     cursor,
@@ -182,7 +182,7 @@ impl QueryRoot {
         let now = st.now().timestamp();
         // Projects it already has a proposal on are in `myProposals`, not recommended again.
         let mine: std::collections::HashSet<usize> =
-            sinergi_db::proposals::project_ids_of_organization(&st.db, org_id)
+            sinergi_services::proposals::project_ids_of_organization(&st.db, org_id)
                 .await?
                 .iter()
                 .filter_map(|id| snap.project_at.get(id).copied())
@@ -235,7 +235,7 @@ impl QueryRoot {
         // Organisations that already bid are in `rankedProposals` or counted there, not
         // recommended again. Drafts do not count: the city must not learn of one.
         let bidders: std::collections::HashSet<uuid::Uuid> =
-            sinergi_db::proposals::bidders_of(&st.db, id)
+            sinergi_services::proposals::bidders_of(&st.db, id)
                 .await?
                 .into_iter()
                 .collect();

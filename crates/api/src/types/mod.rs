@@ -27,7 +27,7 @@ pub fn page_args(
     kind: &str,
     first: Option<i32>,
     after: Option<&str>,
-) -> Result<(Option<sinergi_db::page::Key>, u64), ApiError> {
+) -> Result<(Option<sinergi_services::page::Key>, u64), ApiError> {
     let n = cursor::first(first, 20)?;
     Ok((cursor::decode(&state(ctx).cursor_key, kind, after)?, n))
 }
@@ -42,7 +42,7 @@ pub fn cursor_of(
     cursor::encode(
         &state(ctx).cursor_key,
         kind,
-        &sinergi_db::page::Key {
+        &sinergi_services::page::Key {
             at,
             id: id.to_string(),
         },

@@ -2,11 +2,11 @@
 
 use async_graphql::{Context, ID, Object, SimpleObject};
 use chrono::{DateTime, Utc};
-use sinergi_db::{organizations, projects};
 use sinergi_domain::{
     model,
     permissions::{organization_scope, project_scope},
 };
+use sinergi_services::{organizations, projects};
 
 use super::{
     common::GeoPoint,

@@ -1,4 +1,4 @@
-//! The db crate's error.
+//! The services crate's error.
 
 use sea_orm::DbErr;
 
@@ -19,7 +19,7 @@ pub enum Error {
     Corrupt(String),
 }
 
-/// The db crate's result.
+/// The services crate's result.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 impl Error {
