@@ -6,6 +6,7 @@ mod helpers;
 mod world;
 
 mod auth;
+mod conformance;
 mod errors;
 mod foundation;
 mod journey;

@@ -36,12 +36,19 @@ impl Default for Limits {
     }
 }
 
-/// What the limits measure of a selection set: aliases and field depth, fragments expanded.
+/// What the limits measure of a selection set: aliases and field depth, fragments expanded;
+/// the depth of introspection (`__schema`, `__type`) apart from that of the data.
 #[derive(Debug, Clone, Copy, Default)]
 struct Shape {
     aliases: usize,
     depth: usize,
+    introspection: usize,
 }
+
+/// How deep an introspection query may nest: graphql-js 16's standard query (what GraphiQL,
+/// Apollo, Postman, Insomnia and graphql-codegen send) nests 15 deep, its type references
+/// `ofType` nine times; this leaves room for clients that ask a few levels more.
+pub const INTROSPECTION_DEPTH: usize = 20;
 
 /// Beyond this many nested selection sets and fragment spreads a document is refused outright.
 const MAX_NESTING: usize = 64;
@@ -58,6 +65,7 @@ fn shape<'a>(
         return Shape {
             aliases: usize::MAX / 2,
             depth: usize::MAX / 2,
+            introspection: usize::MAX / 2,
         };
     }
     let mut out = Shape::default();
@@ -65,11 +73,21 @@ fn shape<'a>(
         let inner = match &s.node {
             Selection::Field(f) => {
                 let i = shape(&f.node.selection_set.node, doc, memo, nesting + 1);
-                Shape {
-                    aliases: i
-                        .aliases
-                        .saturating_add(usize::from(f.node.alias.is_some())),
-                    depth: i.depth.saturating_add(1),
+                let aliases = i
+                    .aliases
+                    .saturating_add(usize::from(f.node.alias.is_some()));
+                if matches!(f.node.name.node.as_str(), "__schema" | "__type") {
+                    Shape {
+                        aliases,
+                        depth: 0,
+                        introspection: i.depth.max(i.introspection).saturating_add(1),
+                    }
+                } else {
+                    Shape {
+                        aliases,
+                        depth: i.depth.saturating_add(1),
+                        introspection: i.introspection,
+                    }
                 }
             }
             Selection::InlineFragment(i) => {
@@ -95,6 +113,7 @@ fn shape<'a>(
         };
         out.aliases = out.aliases.saturating_add(inner.aliases);
         out.depth = out.depth.max(inner.depth);
+        out.introspection = out.introspection.max(inner.introspection);
     }
     out
 }
@@ -157,10 +176,12 @@ impl Extension for GuardExtension {
         let mut memo = HashMap::new();
         let mut aliases = 0usize;
         let mut depth = 0usize;
+        let mut introspection = 0usize;
         for (_, op) in doc.operations.iter() {
             let sh = shape(&op.node.selection_set.node, &doc, &mut memo, 0);
             aliases = aliases.saturating_add(sh.aliases);
             depth = depth.max(sh.depth);
+            introspection = introspection.max(sh.introspection);
         }
         if aliases > self.limits.aliases {
             return Err(too_complex(format!(
@@ -174,6 +195,11 @@ impl Extension for GuardExtension {
             return Err(too_complex(format!(
                 "Query is nested too deep ({depth} > {})",
                 self.limits.depth
+            )));
+        }
+        if introspection > INTROSPECTION_DEPTH {
+            return Err(too_complex(format!(
+                "Introspection is nested too deep ({introspection} > {INTROSPECTION_DEPTH})"
             )));
         }
         Ok(doc)
