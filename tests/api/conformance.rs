@@ -34,3 +34,73 @@ async fn the_standard_introspection_query_loads_the_schema_and_hostile_nesting_s
     assert_eq!(code(&r), "QUERY_TOO_COMPLEX", "{r}");
     app.stop().await;
 }
+
+#[tokio::test]
+async fn posts_must_be_json_and_the_bearer_scheme_is_case_insensitive() {
+    let app = TestApp::spawn().await;
+    let admin = app.admin_token().await;
+    let login = json!({"query": "mutation{login(email:\"admin@test.example\",password:\"admin-password-1\"){accessToken}}"})
+        .to_string();
+    // A browser sends text/plain cross-site without a preflight; and a body with no type.
+    for content_type in [
+        Some("text/plain"),
+        Some("application/x-www-form-urlencoded"),
+        None,
+    ] {
+        let mut req = app.http.post(app.url("/graphql")).body(login.clone());
+        if let Some(t) = content_type {
+            req = req.header("content-type", t);
+        }
+        let resp = req.send().await.expect("send");
+        assert_eq!(resp.status(), 415, "{content_type:?}");
+        let body: serde_json::Value = resp.json().await.expect("json");
+        assert_eq!(code(&body), "VALIDATION", "{body}");
+        assert_eq!(body["errors"][0]["extensions"]["field"], "Content-Type");
+        assert!(body.get("data").is_none(), "nothing ran: {body}");
+    }
+    // JSON with a charset parameter is JSON.
+    let resp = app
+        .http
+        .post(app.url("/graphql"))
+        .header("content-type", "application/json; charset=utf-8")
+        .body(login)
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(resp.status(), 200);
+
+    for scheme in ["Bearer", "bearer", "BEARER"] {
+        let r: serde_json::Value = app
+            .http
+            .post(app.url("/graphql"))
+            .header("authorization", format!("{scheme} {admin}"))
+            .json(&json!({"query": "{me{email}}"}))
+            .send()
+            .await
+            .expect("send")
+            .json()
+            .await
+            .expect("json");
+        assert_eq!(
+            r["data"]["me"]["email"], "admin@test.example",
+            "{scheme}: {r}"
+        );
+    }
+    let r: serde_json::Value = app
+        .http
+        .post(app.url("/graphql"))
+        .header("authorization", format!("Basic {admin}"))
+        .json(&json!({"query": "{me{email}}"}))
+        .send()
+        .await
+        .expect("send")
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(
+        code(&r),
+        "UNAUTHENTICATED",
+        "another scheme is no bearer token"
+    );
+    app.stop().await;
+}

@@ -251,7 +251,14 @@ fn caller(app: &App, headers: &HeaderMap, addr: SocketAddr) -> Caller {
         bad_token: false,
     };
     if let Some(v) = headers.get(header::AUTHORIZATION) {
-        match v.to_str().ok().and_then(|s| s.strip_prefix("Bearer ")) {
+        // "Bearer" in any case: auth schemes are case-insensitive (RFC 9110, 11.1).
+        let token = v
+            .to_str()
+            .ok()
+            .and_then(|s| s.trim_start().split_once(' '))
+            .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
+            .map(|(_, token)| token);
+        match token {
             Some(token) => match app.state.keys.verify(token.trim()) {
                 Ok(a) => c.actor = Some(a),
                 Err(_) => c.bad_token = true,
@@ -273,6 +280,19 @@ async fn graphql(
     headers: HeaderMap,
     body: Result<Bytes, axum::extract::rejection::BytesRejection>,
 ) -> Response {
+    // Only JSON bodies: a browser on any origin may send text/plain (or no type) without a
+    // preflight, which would let any page drive logins and their rate limit cross-site.
+    let json = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .is_some_and(|m| m.trim().eq_ignore_ascii_case("application/json"));
+    if !json {
+        return error_body(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            ApiError::validation("Content-Type", "a GraphQL POST must be application/json"),
+        );
+    }
     let body = match body {
         Ok(b) => b,
         Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => {
