@@ -104,3 +104,49 @@ async fn posts_must_be_json_and_the_bearer_scheme_is_case_insensitive() {
     );
     app.stop().await;
 }
+
+/// Hostile project input is refused with VALIDATION naming the field, before any work on it.
+#[tokio::test]
+async fn a_project_bounds_its_tags_and_refuses_duplicates_and_absurd_deadlines() {
+    use crate::world::{CREATE_PROJECT, World, project_input};
+    let app = TestApp::spawn().await;
+    let w = World::build(&app, chrono::Duration::days(5)).await;
+    let later = chrono::Utc::now() + chrono::Duration::days(30);
+    let field = |r: &serde_json::Value| r["errors"][0]["extensions"]["field"].clone();
+    let cases: Vec<(&str, serde_json::Value)> = vec![
+        (
+            "input.tags",
+            json!((0..10_000).map(|i| format!("t{i}")).collect::<Vec<_>>()),
+        ),
+        ("input.tags", json!(vec!["same"; 10_000])),
+        ("input.dimensions", json!(["BRANDING", "BRANDING"])),
+        ("input.acceptedFinancing", json!(["PPP", "PPP"])),
+        ("input.proposalDeadline", json!("-0001-06-01T00:00:00Z")),
+    ];
+    for (expected, value) in cases {
+        let mut input = project_input("Hostile", later);
+        let key = expected.trim_start_matches("input.");
+        input[key] = value;
+        let r = app
+            .gql(
+                Some(&w.official_ambon),
+                CREATE_PROJECT,
+                json!({"c": w.ambon, "i": input}),
+            )
+            .await;
+        assert_eq!(code(&r), "VALIDATION", "{expected}: {r}");
+        assert_eq!(field(&r), json!(expected), "{r}");
+    }
+    // Thirty tags, told apart by case only in part, are fine.
+    let mut input = project_input("Tagged", later);
+    input["tags"] = json!((0..30).map(|i| format!("Tag{i}")).collect::<Vec<_>>());
+    let r = app
+        .gql(
+            Some(&w.official_ambon),
+            CREATE_PROJECT,
+            json!({"c": w.ambon, "i": input}),
+        )
+        .await;
+    assert!(r.get("errors").is_none(), "{r}");
+    app.stop().await;
+}

@@ -1,7 +1,7 @@
 //! A project's lifecycle: `DRAFT → PUBLISHED → CLOSED → AWARDED`, and cancellation.
 
 use crate::ConflictReason;
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, Datelike, Utc};
 
 use crate::{Dimension, Error, FinancingModel, Money, ProjectStatus, Result, Sector};
 
@@ -23,6 +23,9 @@ pub struct ProjectContent {
     pub tags: Vec<String>,
 }
 
+/// Tags a project may carry.
+pub const MAX_TAGS: usize = 30;
+
 impl ProjectContent {
     /// Checks the texts, lists and numbers; `capex` was validated when it was built.
     pub fn validate(mut self) -> Result<Self> {
@@ -39,14 +42,31 @@ impl ProjectContent {
                 "at least one dimension",
             ));
         }
-        self.dimensions = dedup_keep_order(&self.dimensions);
+        if dedup_keep_order(&self.dimensions).len() != self.dimensions.len() {
+            return Err(Error::validation(
+                "input.dimensions",
+                "each dimension at most once",
+            ));
+        }
         if self.accepted_financing.is_empty() {
             return Err(Error::validation(
                 "input.acceptedFinancing",
                 "at least one model",
             ));
         }
-        self.accepted_financing = dedup_keep_order(&self.accepted_financing);
+        if dedup_keep_order(&self.accepted_financing).len() != self.accepted_financing.len() {
+            return Err(Error::validation(
+                "input.acceptedFinancing",
+                "each model at most once",
+            ));
+        }
+        let year = self.proposal_deadline.year();
+        if !(2000..=2100).contains(&year) {
+            return Err(Error::validation(
+                "input.proposalDeadline",
+                "must be in the years 2000 to 2100",
+            ));
+        }
         if !(1..=600).contains(&self.timeline_months) {
             return Err(Error::validation(
                 "input.timelineMonths",
@@ -58,6 +78,13 @@ impl ProjectContent {
         }
         if let Some(point) = self.location {
             crate::text::coordinates("input.location", point)?;
+        }
+        // Bounded before any work on them: 10,000 tags are refused, not folded into a few.
+        if self.tags.len() > MAX_TAGS {
+            return Err(Error::validation(
+                "input.tags",
+                format!("at most {MAX_TAGS} tags"),
+            ));
         }
         let mut tags: Vec<String> = Vec::new();
         for t in &self.tags {
@@ -71,9 +98,6 @@ impl ProjectContent {
             if !tags.contains(&t) {
                 tags.push(t);
             }
-        }
-        if tags.len() > 30 {
-            return Err(Error::validation("input.tags", "at most 30 tags"));
         }
         self.tags = tags;
         Ok(self)
