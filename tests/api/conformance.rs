@@ -150,3 +150,86 @@ async fn a_project_bounds_its_tags_and_refuses_duplicates_and_absurd_deadlines()
     assert!(r.get("errors").is_none(), "{r}");
     app.stop().await;
 }
+
+/// A NUL (or another control character) in any text input is VALIDATION naming the field, on
+/// both databases — PostgreSQL cannot store one and answered INTERNAL.
+#[tokio::test]
+async fn control_characters_in_text_inputs_are_refused_naming_the_field() {
+    use crate::world::{CREATE_PROJECT, World, project_input};
+    let app = TestApp::spawn().await;
+    let field = |r: &serde_json::Value| r["errors"][0]["extensions"]["field"].clone();
+    // Anonymous, through variables.
+    let r = app
+        .gql(
+            None,
+            "mutation($e:String!){login(email:$e,password:\"whatever-password\"){accessToken}}",
+            json!({"e": "a\u{0}b@example.com"}),
+        )
+        .await;
+    assert_eq!(code(&r), "VALIDATION", "{r}");
+    assert_eq!(field(&r), json!("email"));
+    // Anonymous, written in the document itself.
+    let r = app
+        .gql(
+            None,
+            "{cities(province:\"Maluku\\u0000\"){totalCount}}",
+            json!({}),
+        )
+        .await;
+    assert_eq!(code(&r), "VALIDATION", "{r}");
+    assert_eq!(field(&r), json!("province"));
+    // Deep in an input object, and in a list.
+    let w = World::build(&app, chrono::Duration::days(5)).await;
+    let later = chrono::Utc::now() + chrono::Duration::days(30);
+    let mut input = project_input("Title\u{7}", later);
+    let r = app
+        .gql(
+            Some(&w.official_ambon),
+            CREATE_PROJECT,
+            json!({"c": w.ambon, "i": input.clone()}),
+        )
+        .await;
+    assert_eq!(field(&r), json!("input.title"), "{r}");
+    input["title"] = json!("Fine title");
+    input["tags"] = json!(["ok", "bad\u{0}"]);
+    let r = app
+        .gql(
+            Some(&w.official_ambon),
+            CREATE_PROJECT,
+            json!({"c": w.ambon, "i": input.clone()}),
+        )
+        .await;
+    assert_eq!(field(&r), json!("input.tags.1"), "{r}");
+    // Line breaks and tabs in a description are text, not control.
+    input["tags"] = json!(["ok"]);
+    input["description"] = json!("Line one.\n\tLine two.\r\n");
+    let r = app
+        .gql(
+            Some(&w.official_ambon),
+            CREATE_PROJECT,
+            json!({"c": w.ambon, "i": input}),
+        )
+        .await;
+    assert!(r.get("errors").is_none(), "{r}");
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn search_text_is_bounded_in_length_and_words() {
+    let app = TestApp::spawn().await;
+    const Q: &str = "query($s:String){projects(search:$s){totalHits}}";
+    for text in ["x".repeat(100_000), "flood ".repeat(13)] {
+        let r = app.gql(None, Q, json!({"s": text})).await;
+        assert_eq!(code(&r), "VALIDATION", "{r}");
+        assert_eq!(r["errors"][0]["extensions"]["field"], "search", "{r}");
+    }
+    let r = app
+        .gql(
+            None,
+            Q,
+            json!({"s": "flood early warning sensors for the northern coast"}),
+        )
+        .await;
+    assert!(r.get("errors").is_none(), "{r}");
+    app.stop().await;
+}

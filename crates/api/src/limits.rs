@@ -11,6 +11,8 @@ use async_graphql::{
     parser::types::{ExecutableDocument, Selection, SelectionSet},
 };
 
+use async_graphql_value::{ConstValue, Value};
+
 use crate::error::{Code, coded};
 
 /// The limits every schema is built with.
@@ -118,6 +120,85 @@ fn shape<'a>(
     out
 }
 
+/// Whether a text holds a control character other than tab, line feed and carriage return
+/// (NUL among them, which PostgreSQL refuses to store).
+fn has_control(text: &str) -> bool {
+    text.chars()
+        .any(|c| c.is_control() && !matches!(c, '\t' | '\n' | '\r'))
+}
+
+/// The first string in a constant value (a variable's) with a control character, by path.
+fn control_in_const(v: &ConstValue, path: &str) -> Option<String> {
+    match v {
+        ConstValue::String(s) => has_control(s).then(|| path.to_owned()),
+        ConstValue::List(items) => items
+            .iter()
+            .enumerate()
+            .find_map(|(i, x)| control_in_const(x, &format!("{path}.{i}"))),
+        ConstValue::Object(fields) => fields
+            .iter()
+            .find_map(|(k, x)| control_in_const(x, &format!("{path}.{k}"))),
+        _ => None,
+    }
+}
+
+/// The same in an argument as written in the document, its variables looked up.
+fn control_in_value(v: &Value, variables: &Variables, path: &str) -> Option<String> {
+    match v {
+        Value::Variable(name) => variables.get(name).and_then(|x| control_in_const(x, path)),
+        Value::String(s) => has_control(s).then(|| path.to_owned()),
+        Value::List(items) => items
+            .iter()
+            .enumerate()
+            .find_map(|(i, x)| control_in_value(x, variables, &format!("{path}.{i}"))),
+        Value::Object(fields) => fields
+            .iter()
+            .find_map(|(k, x)| control_in_value(x, variables, &format!("{path}.{k}"))),
+        _ => None,
+    }
+}
+
+/// The first text input of a document with a control character, named as validation errors
+/// name fields (`input.title`, `email`); each fragment is looked at once.
+fn control_character<'a>(
+    set: &'a SelectionSet,
+    doc: &'a ExecutableDocument,
+    variables: &Variables,
+    seen: &mut std::collections::HashSet<&'a str>,
+) -> Option<String> {
+    for s in &set.items {
+        let found = match &s.node {
+            Selection::Field(f) => f
+                .node
+                .arguments
+                .iter()
+                .find_map(|(name, value)| {
+                    control_in_value(&value.node, variables, name.node.as_str())
+                })
+                .or_else(|| control_character(&f.node.selection_set.node, doc, variables, seen)),
+            Selection::InlineFragment(i) => {
+                control_character(&i.node.selection_set.node, doc, variables, seen)
+            }
+            Selection::FragmentSpread(sp) => {
+                let name = sp.node.fragment_name.node.as_str();
+                if seen.insert(name) {
+                    doc.fragments
+                        .get(&sp.node.fragment_name.node)
+                        .and_then(|f| {
+                            control_character(&f.node.selection_set.node, doc, variables, seen)
+                        })
+                } else {
+                    None
+                }
+            }
+        };
+        if found.is_some() {
+            return found;
+        }
+    }
+    None
+}
+
 /// Applies the alias, depth and complexity limits, and gives every error async-graphql makes
 /// itself a contract code — decided by where the error arose, never by its message's text.
 pub struct Guard {
@@ -182,6 +263,20 @@ impl Extension for GuardExtension {
             aliases = aliases.saturating_add(sh.aliases);
             depth = depth.max(sh.depth);
             introspection = introspection.max(sh.introspection);
+        }
+        // Control characters in any text input are refused here, for every field at once and
+        // on both databases alike (PostgreSQL cannot store a NUL and would answer INTERNAL).
+        let mut seen = std::collections::HashSet::new();
+        for (_, op) in doc.operations.iter() {
+            if let Some(field) =
+                control_character(&op.node.selection_set.node, &doc, variables, &mut seen)
+            {
+                return Err(crate::error::ApiError::validation(
+                    field,
+                    "must not contain control characters",
+                )
+                .into_server_error(None));
+            }
         }
         if aliases > self.limits.aliases {
             return Err(too_complex(format!(

@@ -34,6 +34,29 @@ fn sort(s: ProjectSort) -> Sort {
     }
 }
 
+/// The longest search text, in characters: a few sentences, far more than anyone types.
+pub const MAX_SEARCH_CHARS: usize = 200;
+/// The most words a search may have: each one is looked up with its typos and prefixes.
+pub const MAX_SEARCH_WORDS: usize = 12;
+
+/// Bounds the search text before the engine sees it: a 100,000-character word took the
+/// embedded engine 13.6 s.
+fn check_search_text(text: &str) -> Result<()> {
+    if text.chars().count() > MAX_SEARCH_CHARS {
+        return Err(ApiError::validation(
+            "search",
+            format!("at most {MAX_SEARCH_CHARS} characters"),
+        ));
+    }
+    if text.split_whitespace().count() > MAX_SEARCH_WORDS {
+        return Err(ApiError::validation(
+            "search",
+            format!("at most {MAX_SEARCH_WORDS} words"),
+        ));
+    }
+    Ok(())
+}
+
 /// Runs a search for the caller.
 pub async fn projects(
     ctx: &Context<'_>,
@@ -44,6 +67,9 @@ pub async fn projects(
     after: Option<String>,
 ) -> Result<ProjectSearchResult> {
     let st = state(ctx);
+    if let Some(t) = &text {
+        check_search_text(t)?;
+    }
     let limit = cursor::first(first, 20)? as usize;
     let f = filter.unwrap_or_default();
     // A cursor belongs to one query: the kind carries a digest of everything but the position.
