@@ -233,3 +233,25 @@ async fn search_text_is_bounded_in_length_and_words() {
     assert!(r.get("errors").is_none(), "{r}");
     app.stop().await;
 }
+
+/// A fragment bomb — each fragment spreads the next twice, 24 levels, under a kilobyte — is
+/// 16 million fields expanded. It is refused before validation, which alone took 20 s of CPU.
+#[tokio::test]
+async fn a_fragment_bomb_is_refused_as_too_complex() {
+    let app = TestApp::spawn().await;
+    let mut q = String::from("query Bomb { ...F0 }\n");
+    for i in 0..24 {
+        q.push_str(&format!(
+            "fragment F{i} on Query {{ ...F{n} ...F{n} }}\n",
+            n = i + 1
+        ));
+    }
+    q.push_str("fragment F24 on Query { embassies { name } }\n");
+    assert!(q.len() < 1_500, "{}", q.len());
+    let r = app.gql(None, &q, json!({})).await;
+    assert_eq!(code(&r), "QUERY_TOO_COMPLEX", "{r}");
+    // The server is still there for the next caller.
+    let r = app.gql(None, "{embassies{name}}", json!({})).await;
+    assert!(r.get("errors").is_none(), "{r}");
+    app.stop().await;
+}

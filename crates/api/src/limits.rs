@@ -4,9 +4,10 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use async_graphql::{
-    Response, ServerError, ServerResult, ValidationResult, Variables,
+    Request, Response, ServerError, ServerResult, ValidationResult, Variables,
     extensions::{
-        Extension, ExtensionContext, ExtensionFactory, NextParseQuery, NextRequest, NextValidation,
+        Extension, ExtensionContext, ExtensionFactory, NextParseQuery, NextPrepareRequest,
+        NextRequest, NextValidation,
     },
     parser::types::{ExecutableDocument, Selection, SelectionSet},
 };
@@ -45,7 +46,17 @@ struct Shape {
     aliases: usize,
     depth: usize,
     introspection: usize,
+    /// Fields the document asks for once every fragment is expanded in place: what
+    /// validation and execution will visit.
+    selections: usize,
 }
+
+/// The most fields a document may ask for once its fragments are expanded. A fragment bomb
+/// (each fragment spreading the next twice) is small as text and huge expanded: 24 levels in
+/// 984 bytes are 16 million fields, which async-graphql's validation alone took 20 s to visit.
+/// Refused before validation; real queries, the standard introspection one included, ask for
+/// a few hundred.
+pub const MAX_SELECTIONS: usize = 5_000;
 
 /// How deep an introspection query may nest: graphql-js 16's standard query (what GraphiQL,
 /// Apollo, Postman, Insomnia and graphql-codegen send) nests 15 deep, its type references
@@ -68,6 +79,7 @@ fn shape<'a>(
             aliases: usize::MAX / 2,
             depth: usize::MAX / 2,
             introspection: usize::MAX / 2,
+            selections: usize::MAX / 2,
         };
     }
     let mut out = Shape::default();
@@ -78,17 +90,20 @@ fn shape<'a>(
                 let aliases = i
                     .aliases
                     .saturating_add(usize::from(f.node.alias.is_some()));
+                let selections = i.selections.saturating_add(1);
                 if matches!(f.node.name.node.as_str(), "__schema" | "__type") {
                     Shape {
                         aliases,
                         depth: 0,
                         introspection: i.depth.max(i.introspection).saturating_add(1),
+                        selections,
                     }
                 } else {
                     Shape {
                         aliases,
                         depth: i.depth.saturating_add(1),
                         introspection: i.introspection,
+                        selections,
                     }
                 }
             }
@@ -116,6 +131,7 @@ fn shape<'a>(
         out.aliases = out.aliases.saturating_add(inner.aliases);
         out.depth = out.depth.max(inner.depth);
         out.introspection = out.introspection.max(inner.introspection);
+        out.selections = out.selections.saturating_add(inner.selections);
     }
     out
 }
@@ -217,59 +233,33 @@ struct GuardExtension {
     limits: Limits,
 }
 
-fn too_complex(message: String) -> ServerError {
-    coded(ServerError::new(message, None), Code::QueryTooComplex)
-}
-
-#[async_trait::async_trait]
-impl Extension for GuardExtension {
-    async fn request(&self, ctx: &ExtensionContext<'_>, next: NextRequest<'_>) -> Response {
-        let mut resp = next.run(ctx).await;
-        // Input coercion errors ("Invalid value for argument …") carry no code of their own.
-        resp.errors = resp
-            .errors
-            .into_iter()
-            .map(|e| coded(e, Code::Validation))
-            .collect();
-        resp
-    }
-
-    async fn parse_query(
-        &self,
-        ctx: &ExtensionContext<'_>,
-        query: &str,
-        variables: &Variables,
-        next: NextParseQuery<'_>,
-    ) -> ServerResult<ExecutableDocument> {
-        // async-graphql parses, then checks the recursion depth and the directives per field.
-        // A document that parses but is refused was refused by those limits.
-        let doc = next.run(ctx, query, variables).await.map_err(|e| {
-            let parses = async_graphql::parser::parse_query(query).is_ok();
-            coded(
-                e,
-                if parses {
-                    Code::QueryTooComplex
-                } else {
-                    Code::Validation
-                },
-            )
-        })?;
+impl GuardExtension {
+    /// The limits a document must keep before it is validated or run, and its text inputs'
+    /// characters.
+    fn check(&self, doc: &ExecutableDocument, variables: &Variables) -> ServerResult<()> {
         let mut memo = HashMap::new();
         let mut aliases = 0usize;
         let mut depth = 0usize;
         let mut introspection = 0usize;
+        let mut selections = 0usize;
         for (_, op) in doc.operations.iter() {
-            let sh = shape(&op.node.selection_set.node, &doc, &mut memo, 0);
+            let sh = shape(&op.node.selection_set.node, doc, &mut memo, 0);
             aliases = aliases.saturating_add(sh.aliases);
             depth = depth.max(sh.depth);
             introspection = introspection.max(sh.introspection);
+            selections = selections.saturating_add(sh.selections);
+        }
+        if selections > MAX_SELECTIONS {
+            return Err(too_complex(format!(
+                "Query asks for too many fields once its fragments are expanded ({selections} > {MAX_SELECTIONS})"
+            )));
         }
         // Control characters in any text input are refused here, for every field at once and
         // on both databases alike (PostgreSQL cannot store a NUL and would answer INTERNAL).
         let mut seen = std::collections::HashSet::new();
         for (_, op) in doc.operations.iter() {
             if let Some(field) =
-                control_character(&op.node.selection_set.node, &doc, variables, &mut seen)
+                control_character(&op.node.selection_set.node, doc, variables, &mut seen)
             {
                 return Err(crate::error::ApiError::validation(
                     field,
@@ -297,7 +287,55 @@ impl Extension for GuardExtension {
                 "Introspection is nested too deep ({introspection} > {INTROSPECTION_DEPTH})"
             )));
         }
-        Ok(doc)
+        Ok(())
+    }
+}
+
+fn too_complex(message: String) -> ServerError {
+    coded(ServerError::new(message, None), Code::QueryTooComplex)
+}
+
+#[async_trait::async_trait]
+impl Extension for GuardExtension {
+    async fn request(&self, ctx: &ExtensionContext<'_>, next: NextRequest<'_>) -> Response {
+        let mut resp = next.run(ctx).await;
+        // Input coercion errors ("Invalid value for argument …") carry no code of their own.
+        resp.errors = resp
+            .errors
+            .into_iter()
+            .map(|e| coded(e, Code::Validation))
+            .collect();
+        resp
+    }
+
+    /// The document is parsed and measured here, before async-graphql's own parse-time checks:
+    /// its recursion check expands fragments, so a fragment bomb must be refused first.
+    async fn prepare_request(
+        &self,
+        ctx: &ExtensionContext<'_>,
+        mut request: Request,
+        next: NextPrepareRequest<'_>,
+    ) -> ServerResult<Request> {
+        let doc = async_graphql::parser::parse_query(&request.query)
+            .map_err(|e| coded(ServerError::from(e), Code::Validation))?;
+        self.check(&doc, &request.variables)?;
+        // Parsed once: async-graphql takes this document instead of parsing again.
+        request.set_parsed_query(doc);
+        next.run(ctx, request).await
+    }
+
+    async fn parse_query(
+        &self,
+        ctx: &ExtensionContext<'_>,
+        query: &str,
+        variables: &Variables,
+        next: NextParseQuery<'_>,
+    ) -> ServerResult<ExecutableDocument> {
+        // The document parsed already (prepare_request); what async-graphql refuses here is
+        // refused by its recursion-depth or directive limits.
+        next.run(ctx, query, variables)
+            .await
+            .map_err(|e| coded(e, Code::QueryTooComplex))
     }
 
     async fn validation(
