@@ -255,3 +255,33 @@ async fn a_fragment_bomb_is_refused_as_too_complex() {
     assert!(r.get("errors").is_none(), "{r}");
     app.stop().await;
 }
+
+/// A request past the time limit — here a client that stops sending its body — is answered
+/// with a GraphQL JSON error, not an empty 408.
+#[tokio::test]
+async fn a_timeout_answers_a_graphql_json_error() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let app = TestApp::spawn_with(|c| c.request_timeout = std::time::Duration::from_secs(1)).await;
+    let mut s = tokio::net::TcpStream::connect(app.addr)
+        .await
+        .expect("connect");
+    let head = format!(
+        "POST /graphql HTTP/1.1\r\nHost: {}\r\nContent-Type: application/json\r\nContent-Length: 200\r\nConnection: close\r\n\r\n{{\"query\":",
+        app.addr
+    );
+    s.write_all(head.as_bytes()).await.expect("write");
+    // …and nothing more: the server gives up after its limit.
+    let mut raw = Vec::new();
+    s.read_to_end(&mut raw).await.expect("read");
+    let text = String::from_utf8_lossy(&raw);
+    assert!(text.starts_with("HTTP/1.1 503"), "{text}");
+    assert!(
+        text.to_lowercase()
+            .contains("content-type: application/json"),
+        "{text}"
+    );
+    let body = text.split("\r\n\r\n").nth(1).expect("body");
+    let body: serde_json::Value = serde_json::from_str(body).expect("a JSON body");
+    assert_eq!(code(&body), "QUERY_TOO_COMPLEX", "{body}");
+    app.stop().await;
+}

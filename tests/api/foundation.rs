@@ -143,6 +143,8 @@ fn bad_configuration_names_the_setting_and_stops_without_a_panic() {
         ("SINERGI_FX_RATES", "/nonexistent/rates.toml"),
         ("SINERGI_GRAPHIQL", "maybe"),
         ("SINERGI_CORS_ORIGINS", "not an origin"),
+        ("SINERGI_REQUEST_TIMEOUT_SECS", "0"),
+        ("SINERGI_REQUEST_TIMEOUT_SECS", "soon"),
     ];
     for (key, value) in cases {
         let out = sinergi(dir.path(), &url)

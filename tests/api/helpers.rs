@@ -117,6 +117,7 @@ pub fn test_config(dir: &std::path::Path, database_url: String) -> Config {
         fx: Default::default(),
         cors_origins: vec![],
         graphiql: true,
+        request_timeout: std::time::Duration::from_secs(30),
         introspection: true,
         weights: Default::default(),
     }

@@ -20,7 +20,7 @@ use sinergi_api::{ApiError, ApiState, AppSchema, Caller, Limits, auth::JwtKeys};
 use sinergi_search::{EmbeddedIndex, MeiliIndex, SearchBackend, SearchIndex};
 use sinergi_services::Db;
 use tokio::net::TcpListener;
-use tower_http::{cors::CorsLayer, timeout::TimeoutLayer, trace::TraceLayer};
+use tower_http::{cors::CorsLayer, trace::TraceLayer};
 
 use crate::{config::Config, secrets};
 
@@ -166,11 +166,11 @@ impl App {
                     .allow_headers([header::AUTHORIZATION, header::CONTENT_TYPE]),
             );
         }
+        let limit = self.config.request_timeout;
         r.layer(DefaultBodyLimit::max(MAX_BODY))
-            .layer(TimeoutLayer::with_status_code(
-                StatusCode::REQUEST_TIMEOUT,
-                Duration::from_secs(30),
-            ))
+            .layer(axum::middleware::from_fn(move |req, next| {
+                time_limit(limit, req, next)
+            }))
             .layer(TraceLayer::new_for_http())
             .with_state(self.clone())
     }
@@ -215,6 +215,25 @@ impl IntoResponse for Json200 {
             self.0.to_string(),
         )
             .into_response()
+    }
+}
+
+/// Answers a request that takes longer than `limit` — a slow upload as much as slow work —
+/// with a GraphQL JSON error instead of an empty body; the work is dropped with it.
+async fn time_limit(
+    limit: Duration,
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    match tokio::time::timeout(limit, next.run(req)).await {
+        Ok(r) => r,
+        Err(_) => error_body(
+            StatusCode::SERVICE_UNAVAILABLE,
+            ApiError::TooComplex(format!(
+                "the request did not finish within {} s",
+                limit.as_secs()
+            )),
+        ),
     }
 }
 

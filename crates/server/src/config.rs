@@ -46,6 +46,8 @@ struct Raw {
     cors_origins: Option<String>,
     graphiql: Option<bool>,
     introspection: Option<bool>,
+    /// Seconds a request may take before it is answered with an error.
+    request_timeout_secs: Option<u64>,
     /// Seven comma-separated weights: dimension_alignment, budget_fit, focus_area_match,
     /// financing_fit, timeline_fit, local_content, investor_standing.
     score_weights: Option<String>,
@@ -70,6 +72,8 @@ pub struct Config {
     pub graphiql: bool,
     pub introspection: bool,
     pub weights: sinergi_matching::Weights,
+    /// How long a request may take (`SINERGI_REQUEST_TIMEOUT_SECS`, default 30).
+    pub request_timeout: std::time::Duration,
 }
 
 impl Config {
@@ -220,6 +224,16 @@ impl Config {
             cors_origins,
             graphiql: raw.graphiql.unwrap_or(true),
             introspection: raw.introspection.unwrap_or(true),
+            request_timeout: match raw.request_timeout_secs {
+                None => std::time::Duration::from_secs(30),
+                Some(s) if (1..=600).contains(&s) => std::time::Duration::from_secs(s),
+                Some(_) => {
+                    return Err(bad(
+                        "SINERGI_REQUEST_TIMEOUT_SECS",
+                        "must be 1 to 600 seconds",
+                    ));
+                }
+            },
         })
     }
 }
