@@ -285,3 +285,37 @@ async fn a_timeout_answers_a_graphql_json_error() {
     assert_eq!(code(&body), "QUERY_TOO_COMPLEX", "{body}");
     app.stop().await;
 }
+
+/// A wrong password says so — not "no valid token" — and an unknown e-mail answers exactly
+/// the same, so nobody learns which accounts exist.
+#[tokio::test]
+async fn a_wrong_password_says_so_and_an_unknown_email_answers_the_same() {
+    let app = TestApp::spawn().await;
+    app.admin_token().await;
+    const LOGIN: &str = "mutation($e:String!,$p:String!){login(email:$e,password:$p){accessToken}}";
+    let wrong = app
+        .gql(
+            None,
+            LOGIN,
+            json!({"e": "admin@test.example", "p": "not-the-password"}),
+        )
+        .await;
+    let unknown = app
+        .gql(
+            None,
+            LOGIN,
+            json!({"e": "nobody@test.example", "p": "not-the-password"}),
+        )
+        .await;
+    assert_eq!(code(&wrong), "UNAUTHENTICATED", "{wrong}");
+    assert_eq!(wrong["errors"][0]["message"], "wrong e-mail or password");
+    assert_eq!(
+        wrong["errors"][0]["message"],
+        unknown["errors"][0]["message"]
+    );
+    assert_eq!(
+        wrong["errors"][0]["extensions"],
+        unknown["errors"][0]["extensions"]
+    );
+    app.stop().await;
+}

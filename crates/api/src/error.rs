@@ -62,6 +62,8 @@ pub fn coded(mut e: ServerError, code: Code) -> ServerError {
 #[derive(Debug, Clone, PartialEq)]
 pub enum ApiError {
     Unauthenticated,
+    /// A sign-in with a wrong e-mail or password (which of the two is never said).
+    BadCredentials,
     Forbidden,
     NotFound,
     Validation {
@@ -89,7 +91,7 @@ impl ApiError {
     /// The contract's code.
     pub fn code(&self) -> Code {
         match self {
-            ApiError::Unauthenticated => Code::Unauthenticated,
+            ApiError::Unauthenticated | ApiError::BadCredentials => Code::Unauthenticated,
             ApiError::Forbidden => Code::Forbidden,
             ApiError::NotFound => Code::NotFound,
             ApiError::Validation { .. } => Code::Validation,
@@ -129,6 +131,7 @@ impl ApiError {
     fn message(&self) -> String {
         match self {
             ApiError::Unauthenticated => "authentication required: no valid token".into(),
+            ApiError::BadCredentials => "wrong e-mail or password".into(),
             ApiError::Forbidden => "you may not do this".into(),
             ApiError::NotFound => "not found".into(),
             ApiError::Validation { field, message } => format!("{field}: {message}"),
@@ -256,6 +259,10 @@ mod tests {
             assert_eq!(e.code(), *code);
             assert_eq!(wire(e), expected, "{code:?}");
         }
+        assert_eq!(
+            wire(ApiError::BadCredentials),
+            json!({"message": "wrong e-mail or password", "extensions": {"code": "UNAUTHENTICATED"}})
+        );
         assert_eq!(
             wire(ApiError::Unavailable("matchmaking is not built yet")),
             json!({"message": "matchmaking is not built yet", "extensions": {"code": "INTERNAL"}})

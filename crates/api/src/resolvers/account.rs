@@ -64,9 +64,9 @@ impl AccountMutation {
             None => (None, None),
         };
         if !verify_password(password, hash).await {
-            return Err(ApiError::Unauthenticated);
+            return Err(ApiError::BadCredentials);
         }
-        let user = user.ok_or(ApiError::Unauthenticated)?;
+        let user = user.ok_or(ApiError::BadCredentials)?;
         st.limiter.succeeded(&email);
         start_session(st, user).await
     }
