@@ -319,3 +319,16 @@ async fn a_wrong_password_says_so_and_an_unknown_email_answers_the_same() {
     );
     app.stop().await;
 }
+
+/// Nesting past the recursion limit (32) is QUERY_TOO_COMPLEX, as the README says, not
+/// VALIDATION — even when the fields do not exist.
+#[tokio::test]
+async fn deep_recursion_is_too_complex() {
+    let app = TestApp::spawn().await;
+    for levels in [40, 100, 1_000] {
+        let q = format!("{}{}", "{a".repeat(levels), "}".repeat(levels));
+        let r = app.gql(None, &q, json!({})).await;
+        assert_eq!(code(&r), "QUERY_TOO_COMPLEX", "{levels}: {r}");
+    }
+    app.stop().await;
+}

@@ -316,8 +316,15 @@ impl Extension for GuardExtension {
         mut request: Request,
         next: NextPrepareRequest<'_>,
     ) -> ServerResult<Request> {
-        let doc = async_graphql::parser::parse_query(&request.query)
-            .map_err(|e| coded(ServerError::from(e), Code::Validation))?;
+        let doc = async_graphql::parser::parse_query(&request.query).map_err(|e| {
+            // The parser's own nesting guard is a limit, not a fault of the syntax.
+            let code = if matches!(e, async_graphql::parser::Error::RecursionLimitExceeded) {
+                Code::QueryTooComplex
+            } else {
+                Code::Validation
+            };
+            coded(ServerError::from(e), code)
+        })?;
         self.check(&doc, &request.variables)?;
         // Parsed once: async-graphql takes this document instead of parsing again.
         request.set_parsed_query(doc);
