@@ -114,6 +114,10 @@ impl QueryRoot {
             .map(InvestorOrganization))
     }
 
+    /// A proposal the caller may see, else null: its bidding organisation's investors always;
+    /// the project's city officials and admins once it is submitted (its content only after a
+    /// sealed deadline). A DRAFT is the bidder's alone — not even an admin reads one: nothing
+    /// has been offered yet.
     async fn proposal(&self, ctx: &Context<'_>, id: ID) -> Result<Option<Proposal>> {
         let id = parse_id("id", &id)?;
         let scope = proposal_scope(actor(ctx));
