@@ -49,6 +49,18 @@ pub async fn meili() -> Option<Meili> {
         );
         return None;
     }
+    let version = Command::new("meilisearch")
+        .arg("--version")
+        .output()
+        .map(|o| String::from_utf8_lossy(&o.stdout).into_owned())
+        .unwrap_or_default();
+    if !version.contains(sinergi_search::TESTED_MEILISEARCH_VERSION) {
+        eprintln!(
+            "search suite: the meilisearch on PATH says {:?}; the version deployments pin is {}",
+            version.trim(),
+            sinergi_search::TESTED_MEILISEARCH_VERSION
+        );
+    }
     let dir = tempfile::tempdir().expect("dir");
     let port = std::net::TcpListener::bind("127.0.0.1:0")
         .expect("port")

@@ -366,3 +366,28 @@ fn the_schema_file_is_the_schema_the_code_serves() {
         "schema.graphql is stale: run `cargo run -q -p sinergi-server -- schema > schema.graphql`"
     );
 }
+
+/// The Meilisearch version is named once: what the compose file deploys is what the search
+/// suite runs against.
+#[test]
+fn deployments_pin_the_tested_meilisearch_version() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let compose = std::fs::read_to_string(root.join("deploy/compose.yaml")).expect("compose");
+    let pinned = format!(
+        "getmeili/meilisearch:v{}",
+        sinergi_search::TESTED_MEILISEARCH_VERSION
+    );
+    assert!(
+        compose.contains(&pinned),
+        "deploy/compose.yaml must use {pinned}"
+    );
+    assert_eq!(
+        compose.matches("getmeili/meilisearch:").count(),
+        1,
+        "one Meilisearch image in the compose file"
+    );
+    let ignore = std::fs::read_to_string(root.join(".dockerignore")).expect(".dockerignore");
+    for kept_out in ["target/", "data/"] {
+        assert!(ignore.lines().any(|l| l.trim() == kept_out), "{kept_out}");
+    }
+}

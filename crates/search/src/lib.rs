@@ -20,6 +20,10 @@ use uuid::Uuid;
 
 pub use doc::ProjectDoc;
 pub use embedded::EmbeddedIndex;
+/// The Meilisearch version the search suite runs against, named once: the compose file's
+/// image uses it (a test holds them together) and the suite warns when it meets another.
+pub const TESTED_MEILISEARCH_VERSION: &str = "1.50.0";
+
 pub use engine::SearchBackend;
 pub use meili::MeiliIndex;
 
