@@ -332,3 +332,29 @@ async fn deep_recursion_is_too_complex() {
     }
     app.stop().await;
 }
+
+/// A failing non-null field nulls its nearest nullable parent, as the GraphQL spec says
+/// (6.4.4): rankedProposals before a sealed deadline leaves `project` null, with the error's
+/// path, instead of a project object missing a non-null key.
+#[tokio::test]
+async fn an_error_on_a_non_null_field_nulls_its_parent() {
+    use crate::world::World;
+    let app = TestApp::spawn().await;
+    let w = World::build(&app, chrono::Duration::days(5)).await;
+    let r = app
+        .gql(
+            Some(&w.official_ambon),
+            "query($id:ID!){project(id:$id){id rankedProposals{totalCount}} embassies{name}}",
+            json!({"id": w.project}),
+        )
+        .await;
+    assert_eq!(code(&r), "CONFLICT", "{r}");
+    assert_eq!(
+        r["errors"][0]["path"],
+        json!(["project", "rankedProposals"]),
+        "{r}"
+    );
+    assert_eq!(r["data"]["project"], json!(null), "{r}");
+    assert!(r["data"]["embassies"].is_array(), "siblings stay: {r}");
+    app.stop().await;
+}

@@ -4,12 +4,13 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use async_graphql::{
-    Request, Response, ServerError, ServerResult, ValidationResult, Variables,
+    PathSegment, Request, Response, ServerError, ServerResult, ValidationResult, Variables,
     extensions::{
         Extension, ExtensionContext, ExtensionFactory, NextParseQuery, NextPrepareRequest,
         NextRequest, NextValidation,
     },
     parser::types::{ExecutableDocument, Selection, SelectionSet},
+    registry::Registry,
 };
 
 use async_graphql_value::{ConstValue, Value};
@@ -233,6 +234,90 @@ struct GuardExtension {
     limits: Limits,
 }
 
+/// A type reference without its outer non-null mark, and whether it had one.
+fn strip_non_null(ty: &str) -> (&str, bool) {
+    match ty.strip_suffix('!') {
+        Some(t) => (t, true),
+        None => (ty, false),
+    }
+}
+
+/// Whether each node along an error's path may be null, by the schema; `None` when the path
+/// cannot be followed (an alias, a union).
+fn nullability(registry: &Registry, path: &[PathSegment]) -> Option<Vec<bool>> {
+    let first = match path.first()? {
+        PathSegment::Field(f) => f,
+        PathSegment::Index(_) => return None,
+    };
+    let root = [Some(&registry.query_type), registry.mutation_type.as_ref()]
+        .into_iter()
+        .flatten()
+        .find(|t| {
+            registry
+                .types
+                .get(t.as_str())
+                .and_then(|m| m.field_by_name(first))
+                .is_some()
+        })?;
+    let mut ty = format!("{root}!");
+    let mut out = Vec::with_capacity(path.len());
+    for seg in path {
+        let (inner, _) = strip_non_null(&ty);
+        let next = match seg {
+            PathSegment::Field(name) => {
+                if inner.starts_with('[') {
+                    return None;
+                }
+                registry.types.get(inner)?.field_by_name(name)?.ty.clone()
+            }
+            PathSegment::Index(_) => inner.strip_prefix('[')?.strip_suffix(']')?.to_owned(),
+        };
+        out.push(!next.ends_with('!'));
+        ty = next;
+    }
+    Some(out)
+}
+
+/// GraphQL's null propagation (spec 6.4.4), which async-graphql 7.2 leaves out: it records a
+/// field's error and drops the key. The error's field becomes null if it may be; otherwise its
+/// nearest nullable ancestor does, or `data` itself.
+fn propagate_null(registry: &Registry, data: &mut async_graphql::Value, path: &[PathSegment]) {
+    let Some(nullable) = nullability(registry, path) else {
+        return;
+    };
+    let Some(at) = nullable.iter().rposition(|n| *n) else {
+        *data = async_graphql::Value::Null;
+        return;
+    };
+    let mut node = data;
+    for seg in &path[..at] {
+        node = match (seg, node) {
+            (PathSegment::Field(f), async_graphql::Value::Object(m)) => {
+                match m.get_mut(f.as_str()) {
+                    Some(v) => v,
+                    None => return,
+                }
+            }
+            (PathSegment::Index(i), async_graphql::Value::List(l)) => match l.get_mut(*i) {
+                Some(v) => v,
+                None => return,
+            },
+            _ => return, // an ancestor is null already
+        };
+    }
+    match (&path[at], node) {
+        (PathSegment::Field(f), async_graphql::Value::Object(m)) => {
+            m.insert(async_graphql::Name::new(f), async_graphql::Value::Null);
+        }
+        (PathSegment::Index(i), async_graphql::Value::List(l)) => {
+            if let Some(v) = l.get_mut(*i) {
+                *v = async_graphql::Value::Null;
+            }
+        }
+        _ => {}
+    }
+}
+
 impl GuardExtension {
     /// The limits a document must keep before it is validated or run, and its text inputs'
     /// characters.
@@ -305,6 +390,12 @@ impl Extension for GuardExtension {
             .into_iter()
             .map(|e| coded(e, Code::Validation))
             .collect();
+        if !resp.errors.is_empty() {
+            let registry = &ctx.schema_env.registry;
+            for e in &resp.errors {
+                propagate_null(registry, &mut resp.data, &e.path);
+            }
+        }
         resp
     }
 
