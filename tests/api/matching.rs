@@ -254,6 +254,16 @@ async fn recommendations_follow_a_new_masterplan() {
     app.stop().await;
 }
 
+/// The organisations' names of a recommendedInvestors answer, in order.
+fn investor_names(d: &serde_json::Value) -> Vec<String> {
+    d["recommendedInvestors"]
+        .as_array()
+        .expect("recs")
+        .iter()
+        .map(|r| id(&r["organization"]["name"]))
+        .collect()
+}
+
 const FOR_PROJECT: &str =
     "query($p:ID!){recommendedInvestors(projectId:$p,first:10){score reasons organization{name}}}";
 
@@ -286,14 +296,7 @@ async fn recommendations_skip_unverified_and_suspended_organisations_and_closed_
         "drafts are never recommended"
     );
 
-    let names = |d: &serde_json::Value| -> Vec<String> {
-        d["recommendedInvestors"]
-            .as_array()
-            .expect("recs")
-            .iter()
-            .map(|r| id(&r["organization"]["name"]))
-            .collect()
-    };
+    let names = investor_names;
     let d = app
         .ok(Some(&w.official_ambon), FOR_PROJECT, json!({"p": flood}))
         .await;
@@ -384,14 +387,7 @@ async fn recommendations_leave_out_what_was_already_bid_on() {
     let flood = publish_water_project(&app, &w, json!(["ENVIRONMENT"]), Some(capex)).await;
     let d = app.ok(Some(&w.investor_a), RECOMMENDED, json!({})).await;
     assert!(recommended_ids(&d).contains(&flood), "{d}");
-    let investors = |d: &serde_json::Value| -> Vec<String> {
-        d["recommendedInvestors"]
-            .as_array()
-            .expect("recs")
-            .iter()
-            .map(|r| id(&r["organization"]["name"]))
-            .collect()
-    };
+    let investors = investor_names;
     let before = app
         .ok(Some(&w.official_ambon), FOR_PROJECT, json!({"p": flood}))
         .await;
@@ -432,6 +428,17 @@ async fn recommendations_leave_out_what_was_already_bid_on() {
         .ok(Some(&w.official_ambon), FOR_PROJECT, json!({"p": flood}))
         .await;
     assert_eq!(investors(&d), ["Polder Invest"]);
+    // A liaison may not know who bid: their own investors all stay in their list.
+    let d = app
+        .ok(Some(&w.liaison_nl), FOR_PROJECT, json!({"p": flood}))
+        .await;
+    let mut got = investors(&d);
+    got.sort();
+    assert_eq!(
+        got,
+        ["Delta Water", "Polder Invest"],
+        "nothing tells the liaison who bid"
+    );
     app.stop().await;
 }
 

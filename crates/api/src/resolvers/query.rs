@@ -237,12 +237,16 @@ impl QueryRoot {
         };
         let pf = &snap.project_index.features()[pi];
         // Organisations that already bid are in `rankedProposals` or counted there, not
-        // recommended again. Drafts do not count: the city must not learn of one.
-        let bidders: std::collections::HashSet<uuid::Uuid> =
-            sinergi_services::proposals::bidders_of(&st.db, id)
+        // recommended again — for the city and admins, who may know who bid. A liaison may not
+        // (proposals are not theirs to see), so their list leaves nobody out. Drafts never count:
+        // the city must not learn of one.
+        let bidders: std::collections::HashSet<uuid::Uuid> = match embassy {
+            None => sinergi_services::proposals::bidders_of(&st.db, id)
                 .await?
                 .into_iter()
-                .collect();
+                .collect(),
+            Some(_) => Default::default(),
+        };
         // A liaison's candidates are only their own embassy's investors: the others are never
         // scored.
         let scored = match embassy {
@@ -253,15 +257,13 @@ impl QueryRoot {
                 let mine = snap.orgs_of_embassy.get(&e).map_or(&[][..], Vec::as_slice);
                 let feats: Vec<recommend::OrgFeatures> =
                     mine.iter().map(|&i| snap.org_features[i]).collect();
-                recommend::top_orgs(pf, &feats, n, now, &|j| {
-                    bidders.contains(&snap.orgs[mine[j]].id)
-                })
-                .into_iter()
-                .map(|s| recommend::Scored {
-                    index: mine[s.index],
-                    ..s
-                })
-                .collect()
+                recommend::top_orgs(pf, &feats, n, now, &|_| false)
+                    .into_iter()
+                    .map(|s| recommend::Scored {
+                        index: mine[s.index],
+                        ..s
+                    })
+                    .collect()
             }
         };
         Ok(scored
