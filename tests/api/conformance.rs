@@ -2,7 +2,7 @@
 
 use serde_json::json;
 
-use crate::helpers::{TestApp, code};
+use crate::helpers::{TestApp, code, ext};
 
 /// The query graphql-js 16 (16.15.0) builds with `getIntrospectionQuery()`, byte for byte: the
 /// one GraphiQL, Apollo, Postman, Insomnia and graphql-codegen send. Its type references nest
@@ -55,7 +55,7 @@ async fn posts_must_be_json_and_the_bearer_scheme_is_case_insensitive() {
         assert_eq!(resp.status(), 415, "{content_type:?}");
         let body: serde_json::Value = resp.json().await.expect("json");
         assert_eq!(code(&body), "VALIDATION", "{body}");
-        assert_eq!(body["errors"][0]["extensions"]["field"], "Content-Type");
+        assert_eq!(ext(&body)["field"], "Content-Type");
         assert!(body.get("data").is_none(), "nothing ran: {body}");
     }
     // JSON with a charset parameter is JSON.
@@ -112,7 +112,6 @@ async fn a_project_bounds_its_tags_and_refuses_duplicates_and_absurd_deadlines()
     let app = TestApp::spawn().await;
     let w = World::build(&app, chrono::Duration::days(5)).await;
     let later = chrono::Utc::now() + chrono::Duration::days(30);
-    let field = |r: &serde_json::Value| r["errors"][0]["extensions"]["field"].clone();
     let cases: Vec<(&str, serde_json::Value)> = vec![
         (
             "input.tags",
@@ -135,7 +134,7 @@ async fn a_project_bounds_its_tags_and_refuses_duplicates_and_absurd_deadlines()
             )
             .await;
         assert_eq!(code(&r), "VALIDATION", "{expected}: {r}");
-        assert_eq!(field(&r), json!(expected), "{r}");
+        assert_eq!(ext(&r)["field"], json!(expected), "{r}");
     }
     // Thirty tags, told apart by case only in part, are fine.
     let mut input = project_input("Tagged", later);
@@ -157,7 +156,6 @@ async fn a_project_bounds_its_tags_and_refuses_duplicates_and_absurd_deadlines()
 async fn control_characters_in_text_inputs_are_refused_naming_the_field() {
     use crate::world::{CREATE_PROJECT, World, project_input};
     let app = TestApp::spawn().await;
-    let field = |r: &serde_json::Value| r["errors"][0]["extensions"]["field"].clone();
     // Anonymous, through variables.
     let r = app
         .gql(
@@ -167,7 +165,7 @@ async fn control_characters_in_text_inputs_are_refused_naming_the_field() {
         )
         .await;
     assert_eq!(code(&r), "VALIDATION", "{r}");
-    assert_eq!(field(&r), json!("email"));
+    assert_eq!(ext(&r)["field"], json!("email"));
     // Anonymous, written in the document itself.
     let r = app
         .gql(
@@ -177,7 +175,7 @@ async fn control_characters_in_text_inputs_are_refused_naming_the_field() {
         )
         .await;
     assert_eq!(code(&r), "VALIDATION", "{r}");
-    assert_eq!(field(&r), json!("province"));
+    assert_eq!(ext(&r)["field"], json!("province"));
     // Deep in an input object, and in a list.
     let w = World::build(&app, chrono::Duration::days(5)).await;
     let later = chrono::Utc::now() + chrono::Duration::days(30);
@@ -189,7 +187,7 @@ async fn control_characters_in_text_inputs_are_refused_naming_the_field() {
             json!({"c": w.ambon, "i": input.clone()}),
         )
         .await;
-    assert_eq!(field(&r), json!("input.title"), "{r}");
+    assert_eq!(ext(&r)["field"], json!("input.title"), "{r}");
     input["title"] = json!("Fine title");
     input["tags"] = json!(["ok", "bad\u{0}"]);
     let r = app
@@ -199,7 +197,7 @@ async fn control_characters_in_text_inputs_are_refused_naming_the_field() {
             json!({"c": w.ambon, "i": input.clone()}),
         )
         .await;
-    assert_eq!(field(&r), json!("input.tags.1"), "{r}");
+    assert_eq!(ext(&r)["field"], json!("input.tags.1"), "{r}");
     // Line breaks and tabs in a description are text, not control.
     input["tags"] = json!(["ok"]);
     input["description"] = json!("Line one.\n\tLine two.\r\n");
@@ -221,7 +219,7 @@ async fn search_text_is_bounded_in_length_and_words() {
     for text in ["x".repeat(100_000), "flood ".repeat(13)] {
         let r = app.gql(None, Q, json!({"s": text})).await;
         assert_eq!(code(&r), "VALIDATION", "{r}");
-        assert_eq!(r["errors"][0]["extensions"]["field"], "search", "{r}");
+        assert_eq!(ext(&r)["field"], "search", "{r}");
     }
     let r = app
         .gql(

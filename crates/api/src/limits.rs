@@ -13,7 +13,7 @@ use async_graphql::{
     registry::Registry,
 };
 
-use async_graphql_value::{ConstValue, Value};
+use async_graphql_value::ConstValue;
 
 use crate::error::{Code, coded};
 
@@ -159,22 +159,6 @@ fn control_in_const(v: &ConstValue, path: &str) -> Option<String> {
     }
 }
 
-/// The same in an argument as written in the document, its variables looked up.
-fn control_in_value(v: &Value, variables: &Variables, path: &str) -> Option<String> {
-    match v {
-        Value::Variable(name) => variables.get(name).and_then(|x| control_in_const(x, path)),
-        Value::String(s) => has_control(s).then(|| path.to_owned()),
-        Value::List(items) => items
-            .iter()
-            .enumerate()
-            .find_map(|(i, x)| control_in_value(x, variables, &format!("{path}.{i}"))),
-        Value::Object(fields) => fields
-            .iter()
-            .find_map(|(k, x)| control_in_value(x, variables, &format!("{path}.{k}"))),
-        _ => None,
-    }
-}
-
 /// The first text input of a document with a control character, named as validation errors
 /// name fields (`input.title`, `email`); each fragment is looked at once.
 fn control_character<'a>(
@@ -190,7 +174,15 @@ fn control_character<'a>(
                 .arguments
                 .iter()
                 .find_map(|(name, value)| {
-                    control_in_value(&value.node, variables, name.node.as_str())
+                    // Variables in place (an undefined one is validation's to refuse).
+                    let value = value
+                        .node
+                        .clone()
+                        .into_const_with(|v| {
+                            Ok::<_, ()>(variables.get(&v).cloned().unwrap_or_default())
+                        })
+                        .unwrap_or_default();
+                    control_in_const(&value, name.node.as_str())
                 })
                 .or_else(|| control_character(&f.node.selection_set.node, doc, variables, seen)),
             Selection::InlineFragment(i) => {
@@ -234,14 +226,6 @@ struct GuardExtension {
     limits: Limits,
 }
 
-/// A type reference without its outer non-null mark, and whether it had one.
-fn strip_non_null(ty: &str) -> (&str, bool) {
-    match ty.strip_suffix('!') {
-        Some(t) => (t, true),
-        None => (ty, false),
-    }
-}
-
 /// Whether each node along an error's path may be null, by the schema; `None` when the path
 /// cannot be followed (an alias, a union).
 fn nullability(registry: &Registry, path: &[PathSegment]) -> Option<Vec<bool>> {
@@ -262,7 +246,7 @@ fn nullability(registry: &Registry, path: &[PathSegment]) -> Option<Vec<bool>> {
     let mut ty = format!("{root}!");
     let mut out = Vec::with_capacity(path.len());
     for seg in path {
-        let (inner, _) = strip_non_null(&ty);
+        let inner = ty.strip_suffix('!').unwrap_or(&ty);
         let next = match seg {
             PathSegment::Field(name) => {
                 if inner.starts_with('[') {

@@ -242,13 +242,12 @@ pub enum InvestorPool {
     Embassy(Uuid),
 }
 
-/// The recommendation policy for investors: the standing an organisation's own project
-/// recommendations rank it with. Every investor gets projects to look at, ranked as if its
-/// organisation were verified — an unverified one cannot submit until its embassy verifies it,
-/// and is told so when it tries — while only verified organisations are ever recommended to
-/// cities and liaisons.
-pub fn standing_for_own_recommendations(_actual: VerificationStatus) -> VerificationStatus {
-    VerificationStatus::Verified
+/// The recommendation policy for investors: whether an organisation's own project
+/// recommendations rank it as verified. Always: every investor gets projects to look at — an
+/// unverified one cannot submit until its embassy verifies it, and is told so when it tries —
+/// while only verified organisations are ever recommended to cities and liaisons.
+pub fn own_recommendations_rank_as_verified(_standing: VerificationStatus) -> bool {
+    true
 }
 
 #[cfg(test)]

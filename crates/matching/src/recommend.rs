@@ -407,14 +407,6 @@ impl ProjectIndex {
         &self.features
     }
 
-    pub fn len(&self) -> usize {
-        self.features.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.features.is_empty()
-    }
-
     /// The best `m` open projects for an organisation by score alone, best first, skipping
     /// those `exclude` names. Exact: equal to [`brute_force_projects`] (a property test).
     pub fn top(

@@ -91,22 +91,18 @@ pub async fn list_for_embassy(
 }
 
 fn check_tickets(fx: &FxTable, p: &OrganizationProfile) -> Result<()> {
-    for (field, t) in [
-        ("input.ticketMin", &p.ticket_min),
-        ("input.ticketMax", &p.ticket_max),
-    ] {
-        if let Some(m) = t
-            && !fx.knows(m.currency())
-        {
-            return Err(Rule::validation(
-                format!("{field}.currency"),
-                "no FX rate for this currency",
-            )
-            .into());
-        }
-    }
-    if let (Some(lo), Some(hi)) = (&p.ticket_min, &p.ticket_max)
-        && fx.usd(lo, "input.ticketMin")? > fx.usd(hi, "input.ticketMax")?
+    let lo = p
+        .ticket_min
+        .as_ref()
+        .map(|m| fx.usd(m, "input.ticketMin"))
+        .transpose()?;
+    let hi = p
+        .ticket_max
+        .as_ref()
+        .map(|m| fx.usd(m, "input.ticketMax"))
+        .transpose()?;
+    if let (Some(lo), Some(hi)) = (lo, hi)
+        && lo > hi
     {
         return Err(Rule::validation("input.ticketMax", "must not be below ticketMin").into());
     }

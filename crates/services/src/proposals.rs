@@ -111,17 +111,19 @@ pub async fn list_for_organization(
     .try_map(Proposal::try_from)
 }
 
-/// The proposals of a project that were submitted (any status past DRAFT but WITHDRAWN).
-pub async fn submitted_for_project(db: &Db, project_id: Uuid) -> Result<Vec<Proposal>> {
-    let rows = pr::Entity::find()
+/// A project's bids: its proposals past DRAFT and not WITHDRAWN, the ones its city may know.
+fn bids_on(project_id: Uuid) -> sea_orm::Select<pr::Entity> {
+    pr::Entity::find()
         .filter(pr::Column::ProjectId.eq(project_id.to_string()))
         .filter(pr::Column::Status.is_not_in([
             ProposalStatus::Draft.as_str(),
             ProposalStatus::Withdrawn.as_str(),
         ]))
-        .all(db.conn())
-        .await?;
-    crate::convert::all(rows)
+}
+
+/// The proposals of a project that were submitted (any status past DRAFT but WITHDRAWN).
+pub async fn submitted_for_project(db: &Db, project_id: Uuid) -> Result<Vec<Proposal>> {
+    crate::convert::all(bids_on(project_id).all(db.conn()).await?)
 }
 
 /// The projects an organisation has a proposal on, in any status (drafts and withdrawn ones
@@ -137,17 +139,11 @@ pub async fn project_ids_of_organization(db: &Db, org_id: Uuid) -> Result<Vec<Uu
     rows.iter().map(|id| codec::id(id)).collect()
 }
 
-/// The organisations that bid on a project: a proposal past DRAFT and not WITHDRAWN, the
-/// proposals the city may know exist (a draft is the bidder's alone).
+/// The organisations that bid on a project (a draft is the bidder's alone: not counted).
 pub async fn bidders_of(db: &Db, project_id: Uuid) -> Result<Vec<Uuid>> {
-    let rows: Vec<String> = pr::Entity::find()
+    let rows: Vec<String> = bids_on(project_id)
         .select_only()
         .column(pr::Column::OrganizationId)
-        .filter(pr::Column::ProjectId.eq(project_id.to_string()))
-        .filter(pr::Column::Status.is_not_in([
-            ProposalStatus::Draft.as_str(),
-            ProposalStatus::Withdrawn.as_str(),
-        ]))
         .into_tuple()
         .all(db.conn())
         .await?;
@@ -224,11 +220,7 @@ pub async fn save(
 ) -> Result<Proposal> {
     let org_id = actor.require_investor()?;
     let content = content.validate()?;
-    if !scoring.fx.knows(content.amount.currency()) {
-        return Err(
-            Rule::validation("input.amount.currency", "no FX rate for this currency").into(),
-        );
-    }
+    scoring.fx.usd(&content.amount, "input.amount")?;
     let m = Mutation::begin(db).await?;
     let project = projects::Entity::find_by_id(project_id.to_string())
         .filter(project_condition(project_scope(Some(actor))))

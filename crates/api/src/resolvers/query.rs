@@ -2,7 +2,7 @@
 
 use async_graphql::{Context, ID, Object};
 use sinergi_domain::permissions::proposal_scope;
-use sinergi_domain::permissions::{InvestorPool, standing_for_own_recommendations};
+use sinergi_domain::permissions::{InvestorPool, own_recommendations_rank_as_verified};
 use sinergi_matching::recommend;
 use sinergi_services::{audit, places, proposals};
 
@@ -179,8 +179,7 @@ impl QueryRoot {
             ApiError::Internal
         })?;
         let of = recommend::OrgFeatures {
-            verified: standing_for_own_recommendations(org.verification)
-                == sinergi_domain::VerificationStatus::Verified,
+            verified: own_recommendations_rank_as_verified(org.verification),
             ..of
         };
         let now = st.now().timestamp();
