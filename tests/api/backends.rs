@@ -11,16 +11,21 @@ use crate::helpers::TestApp;
 pub struct Meili {
     pub url: String,
     pub key: Option<String>,
+    /// What this suite started (none when SINERGI_TEST_MEILI_URL names a server).
+    own: Option<Own>,
+}
+
+/// A Meilisearch process this suite started, with its data directory and port, so it can be
+/// stopped and started again where it was.
+struct Own {
     child: Option<Child>,
-    _dir: Option<tempfile::TempDir>,
+    port: u16,
+    dir: tempfile::TempDir,
 }
 
 impl Drop for Meili {
     fn drop(&mut self) {
-        if let Some(c) = &mut self.child {
-            let _ = c.kill();
-            let _ = c.wait();
-        }
+        self.stop();
     }
 }
 
@@ -39,8 +44,7 @@ pub async fn meili() -> Option<Meili> {
         return Some(Meili {
             url,
             key: std::env::var("SINERGI_TEST_MEILI_KEY").ok(),
-            child: None,
-            _dir: None,
+            own: None,
         });
     }
     if !on_path() {
@@ -61,51 +65,81 @@ pub async fn meili() -> Option<Meili> {
             sinergi_search::TESTED_MEILISEARCH_VERSION
         );
     }
-    let dir = tempfile::tempdir().expect("dir");
     let port = std::net::TcpListener::bind("127.0.0.1:0")
         .expect("port")
         .local_addr()
         .expect("addr")
         .port();
-    let key = "sinergi-test-master-key-0123456789".to_owned();
-    let child = Command::new("meilisearch")
-        .args([
-            "--http-addr",
-            &format!("127.0.0.1:{port}"),
-            "--no-analytics",
-            "--master-key",
-            &key,
-            "--env",
-            "development",
-        ])
-        .arg("--db-path")
-        .arg(dir.path().join("db"))
-        .arg("--dump-dir")
-        .arg(dir.path().join("dumps"))
-        .arg("--snapshot-dir")
-        .arg(dir.path().join("snapshots"))
-        .current_dir(dir.path())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("start meilisearch");
-    let url = format!("http://127.0.0.1:{port}");
-    let m = Meili {
-        url: url.clone(),
-        key: Some(key),
-        child: Some(child),
-        _dir: Some(dir),
+    let mut m = Meili {
+        url: format!("http://127.0.0.1:{port}"),
+        key: Some("sinergi-test-master-key-0123456789".to_owned()),
+        own: Some(Own {
+            child: None,
+            port,
+            dir: tempfile::tempdir().expect("dir"),
+        }),
     };
-    for _ in 0..200 {
-        if reqwest::get(format!("{url}/health"))
-            .await
-            .is_ok_and(|r| r.status().is_success())
-        {
-            return Some(m);
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
+    m.start().await;
+    Some(m)
+}
+
+impl Meili {
+    /// Whether this suite runs the server (and so can stop and start it).
+    pub fn is_own(&self) -> bool {
+        self.own.is_some()
     }
-    panic!("meilisearch did not become healthy at {url}");
+
+    /// Kills the server, as a crash or a restart would.
+    pub fn stop(&mut self) {
+        if let Some(c) = self.own.as_mut().and_then(|o| o.child.as_mut()) {
+            let _ = c.kill();
+            let _ = c.wait();
+        }
+        if let Some(o) = self.own.as_mut() {
+            o.child = None;
+        }
+    }
+
+    /// Starts the server (again) on its port with its data, and waits until it is healthy.
+    pub async fn start(&mut self) {
+        let key = self.key.clone().unwrap_or_default();
+        let Some(own) = self.own.as_mut() else {
+            return;
+        };
+        let dir = own.dir.path();
+        let child = Command::new("meilisearch")
+            .args([
+                "--http-addr",
+                &format!("127.0.0.1:{}", own.port),
+                "--no-analytics",
+                "--master-key",
+                &key,
+                "--env",
+                "development",
+            ])
+            .arg("--db-path")
+            .arg(dir.join("db"))
+            .arg("--dump-dir")
+            .arg(dir.join("dumps"))
+            .arg("--snapshot-dir")
+            .arg(dir.join("snapshots"))
+            .current_dir(dir)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start meilisearch");
+        own.child = Some(child);
+        for _ in 0..400 {
+            if reqwest::get(format!("{}/health", self.url))
+                .await
+                .is_ok_and(|r| r.status().is_success())
+            {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        panic!("meilisearch did not become healthy at {}", self.url);
+    }
 }
 
 /// One backend of the suite.

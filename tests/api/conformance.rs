@@ -356,3 +356,207 @@ async fn an_error_on_a_non_null_field_nulls_its_parent() {
     assert!(r["data"]["embassies"].is_array(), "siblings stay: {r}");
     app.stop().await;
 }
+
+/// The GraphQL Foundation's audit of the GraphQL-over-HTTP spec (npm `graphql-http`, pinned in
+/// `tests/graphql-http/package.json`), run with Node against the live server: every MUST,
+/// SHOULD and MAY must pass, a warning fails. Installs the audit's lock file first if needed.
+#[tokio::test]
+async fn the_graphql_over_http_audit_passes_without_a_warning() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/graphql-http");
+    if !dir.join("node_modules/graphql-http").exists() {
+        let ok = std::process::Command::new("npm")
+            .args(["ci", "--no-audit", "--no-fund", "--loglevel=error"])
+            .current_dir(&dir)
+            .status()
+            .expect("npm (Node.js 20) runs the audit suite");
+        assert!(ok.success(), "npm ci in tests/graphql-http");
+    }
+    let app = TestApp::spawn().await;
+    let out = tokio::process::Command::new("node")
+        .arg("audit.mjs")
+        .arg(app.url("/graphql"))
+        .current_dir(&dir)
+        .output()
+        .await
+        .expect("node runs");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "graphql-http audit:\n{text}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(text.contains("audits ok"), "{text}");
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn get_runs_queries_never_mutations_and_graphiql_is_for_browsers_only() {
+    let app = TestApp::spawn().await;
+    let get = |query: &str, accept: &str| {
+        app.http
+            .get(app.url("/graphql"))
+            .query(&[("query", query)])
+            .header("accept", accept)
+            .send()
+    };
+    let r = get("{cities(first:1){totalCount}}", "application/json")
+        .await
+        .expect("send");
+    assert_eq!(r.status(), 200);
+    let body: serde_json::Value = r.json().await.expect("json");
+    assert!(body["data"]["cities"]["totalCount"].is_number(), "{body}");
+
+    // A mutation over GET is refused before it runs: the embassy is not created.
+    let admin = app.admin_token().await;
+    let r = app
+        .http
+        .get(app.url("/graphql"))
+        .query(&[(
+            "query",
+            "mutation{createEmbassy(country:\"NL\",name:\"Over GET\"){id}}",
+        )])
+        .header("authorization", format!("Bearer {admin}"))
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(r.status(), 405);
+    assert_eq!(r.headers()["allow"], "POST");
+    let body: serde_json::Value = r.json().await.expect("json");
+    assert_eq!(code(&body), "VALIDATION", "{body}");
+    assert!(body.get("data").is_none(), "{body}");
+    let r = app.gql(Some(&admin), "{embassies{name}}", json!({})).await;
+    assert!(!r.to_string().contains("Over GET"), "{r}");
+
+    // A browser without a query gets GraphiQL; a client without a query gets an error.
+    let r = app
+        .http
+        .get(app.url("/graphql"))
+        .header("accept", "text/html,application/xhtml+xml,*/*;q=0.8")
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(r.status(), 200);
+    assert!(r.text().await.expect("text").contains("graphiql"));
+    let r = app
+        .http
+        .get(app.url("/graphql"))
+        .header("accept", "application/json")
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(r.status(), 400);
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn request_errors_have_no_data_and_say_400_to_graphql_response_json() {
+    let app = TestApp::spawn().await;
+    let post = |query: &str, accept: &str| {
+        app.http
+            .post(app.url("/graphql"))
+            .header("accept", accept)
+            .json(&json!({ "query": query }))
+            .send()
+    };
+    const GQL: &str = "application/graphql-response+json";
+    for bad in [
+        "{",
+        "{ notAField }",
+        "query($n: Int!) { cities(first: $n) { totalCount } }",
+    ] {
+        let r = post(bad, GQL).await.expect("send");
+        assert_eq!(r.status(), 400, "{bad}");
+        assert!(
+            r.headers()["content-type"]
+                .to_str()
+                .expect("type")
+                .starts_with(GQL)
+        );
+        let body: serde_json::Value = r.json().await.expect("json");
+        assert!(body.get("data").is_none(), "{bad}: {body}");
+        assert_eq!(code(&body), "VALIDATION", "{bad}: {body}");
+        // Older clients asking for application/json get 200, also without data.
+        let r = post(bad, "application/json").await.expect("send");
+        assert_eq!(r.status(), 200, "{bad}");
+        let body: serde_json::Value = r.json().await.expect("json");
+        assert!(body.get("data").is_none(), "{bad}: {body}");
+    }
+    // A field error is not a request error: 200, with data (here null: the failing field is
+    // non-null, so its parent is).
+    let r = post("{ myProposals { totalCount } }", GQL)
+        .await
+        .expect("send");
+    assert_eq!(r.status(), 200);
+    let body: serde_json::Value = r.json().await.expect("json");
+    assert!(body.get("data").is_some(), "{body}");
+    assert_eq!(code(&body), "UNAUTHENTICATED");
+    // A token that does not verify refuses the whole request: 401.
+    let r = app
+        .http
+        .post(app.url("/graphql"))
+        .header("accept", GQL)
+        .header("authorization", "Bearer not-a-token")
+        .json(&json!({ "query": "{ __typename }" }))
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(r.status(), 401);
+    // A client accepting neither JSON type is told so.
+    let r = post("{ __typename }", "text/html").await.expect("send");
+    assert_eq!(r.status(), 406);
+    app.stop().await;
+}
+
+/// Apollo's automatic persisted queries, with a SHA-256 computed here (not by the server's
+/// code): an unknown hash answers `PersistedQueryNotFound` so the client retries with the
+/// text; a wrong hash is refused; once registered, the hash alone runs it, over GET too.
+#[tokio::test]
+async fn automatic_persisted_queries_register_by_hash_and_refuse_a_wrong_one() {
+    use sha2::Digest;
+    let app = TestApp::spawn().await;
+    let query = "{ cities(first: 2) { totalCount } }";
+    let hash = hex::encode(sha2::Sha256::digest(query.as_bytes()));
+    let ext_of = |h: &str| json!({"persistedQuery": {"version": 1, "sha256Hash": h}});
+    let (http, endpoint) = (app.http.clone(), app.url("/graphql"));
+    let post = |body: serde_json::Value| {
+        let req = http.post(&endpoint).json(&body);
+        async move {
+            let r = req.send().await.expect("send");
+            r.json::<serde_json::Value>().await.expect("json")
+        }
+    };
+    let r = post(json!({"extensions": ext_of(&hash)})).await;
+    assert_eq!(r["errors"][0]["message"], "PersistedQueryNotFound", "{r}");
+    assert!(r.get("data").is_none());
+
+    let wrong = "0".repeat(64);
+    let r = post(json!({"query": query, "extensions": ext_of(&wrong)})).await;
+    assert_eq!(code(&r), "VALIDATION", "{r}");
+    assert_eq!(ext(&r)["field"], "extensions.persistedQuery.sha256Hash");
+    // The wrong hash registered nothing.
+    let r = post(json!({"extensions": ext_of(&wrong)})).await;
+    assert_eq!(r["errors"][0]["message"], "PersistedQueryNotFound", "{r}");
+
+    let r = post(json!({"query": query, "extensions": ext_of(&hash)})).await;
+    assert!(r["data"]["cities"]["totalCount"].is_number(), "{r}");
+    let r = post(json!({"extensions": ext_of(&hash)})).await;
+    assert!(r["data"]["cities"]["totalCount"].is_number(), "{r}");
+
+    // Over GET: what a CDN can cache.
+    let r: serde_json::Value = app
+        .http
+        .get(app.url("/graphql"))
+        .query(&[("extensions", ext_of(&hash).to_string())])
+        .send()
+        .await
+        .expect("send")
+        .json()
+        .await
+        .expect("json");
+    assert!(r["data"]["cities"]["totalCount"].is_number(), "{r}");
+
+    let r =
+        post(json!({"extensions": {"persistedQuery": {"version": 2, "sha256Hash": hash}}})).await;
+    assert_eq!(ext(&r)["field"], "extensions.persistedQuery.version", "{r}");
+    app.stop().await;
+}

@@ -25,9 +25,9 @@ pub fn sinergi(dir: &std::path::Path, url: &str) -> Command {
 #[tokio::test]
 async fn migrations_build_the_schema_once_and_rerun_as_a_no_op() {
     let app = TestApp::spawn().await;
-    assert_eq!(app.db.applied_migrations().await.expect("count"), 4);
+    assert_eq!(app.db.applied_migrations().await.expect("count"), 5);
     app.db.migrate().await.expect("second run");
-    assert_eq!(app.db.applied_migrations().await.expect("count"), 4);
+    assert_eq!(app.db.applied_migrations().await.expect("count"), 5);
     for table in [
         "users",
         "refresh_tokens",
@@ -96,6 +96,7 @@ async fn health_and_readiness_report_the_database_and_search() {
     let page = app
         .http
         .get(app.url("/graphql"))
+        .header("accept", "text/html")
         .send()
         .await
         .expect("graphiql")
@@ -116,6 +117,7 @@ async fn graphiql_and_introspection_can_be_switched_off() {
     assert_eq!(
         app.http
             .get(app.url("/graphql"))
+            .header("accept", "text/html")
             .send()
             .await
             .expect("get")

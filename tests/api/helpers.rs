@@ -114,6 +114,7 @@ pub fn test_config(dir: &std::path::Path, database_url: String) -> Config {
         jwt_secret: Some(b"test-secret-test-secret-test-secret-0123".to_vec()),
         jwt_previous_secrets: vec![],
         log: "warn".into(),
+        log_format: sinergi_server::telemetry::LogFormat::Text,
         fx: Default::default(),
         cors_origins: vec![],
         graphiql: true,

@@ -11,5 +11,6 @@ mod errors;
 mod foundation;
 mod journey;
 mod matching;
+mod operations;
 mod permissions;
 mod search;

@@ -7,7 +7,7 @@ use chrono::{Duration, Utc};
 use serde_json::{Value, json};
 
 use crate::backends::Backend;
-use crate::helpers::{TestApp, code};
+use crate::helpers::{TestApp, code, ext};
 use crate::world::{CREATE_PROJECT, World, id, project_input};
 
 const SEARCH: &str = "query($s:String,$f:ProjectFilter,$o:ProjectSort,$n:Int,$a:String){projects(search:$s,filter:$f,sort:$o,first:$n,after:$a){
@@ -624,4 +624,65 @@ async fn seed_scale_loads_the_programme_deterministically_and_indexes_it() {
         !again.status.success(),
         "a second load into a full database is refused"
     );
+}
+
+/// While Meilisearch is down (killed, as a restart or a crash would), `projects` answers
+/// UNAVAILABLE with `retryAfterSeconds` and a `Retry-After` header, never INTERNAL; once it is
+/// back on its port, searches work again without restarting Sinergi.
+#[tokio::test]
+async fn a_stopped_meilisearch_answers_unavailable_and_searching_resumes_when_it_is_back() {
+    let Some(mut m) = crate::backends::meili().await else {
+        return;
+    };
+    if !m.is_own() {
+        eprintln!(
+            "search suite: SKIPPING the outage test (SINERGI_TEST_MEILI_URL names a server this suite cannot stop)"
+        );
+        return;
+    }
+    let (url, key) = (m.url.clone(), m.key.clone());
+    let app = TestApp::spawn_with(move |c| {
+        c.meili_url = Some(url);
+        c.meili_key = key;
+    })
+    .await;
+    let search = |text: Option<&'static str>| {
+        app.http
+            .post(app.url("/graphql"))
+            .json(&json!({"query": "query($s:String){projects(search:$s){totalHits}}", "variables": {"s": text}}))
+            .send()
+    };
+    let r: Value = search(Some("air"))
+        .await
+        .expect("send")
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(r["data"]["projects"]["totalHits"], 0, "{r}");
+
+    m.stop();
+    for text in [Some("air"), Some("jalan"), None] {
+        let resp = search(text).await.expect("send");
+        assert_eq!(resp.status(), 200);
+        assert_eq!(resp.headers()["retry-after"], "5");
+        let r: Value = resp.json().await.expect("json");
+        assert_eq!(code(&r), "UNAVAILABLE", "{r}");
+        assert_eq!(ext(&r)["retryAfterSeconds"], 5, "{r}");
+        assert!(r["data"].is_null(), "{r}");
+    }
+    // The rest of the API is unaffected.
+    let r = app
+        .gql(None, "{cities(first:1){totalCount}}", json!({}))
+        .await;
+    assert!(r.get("errors").is_none(), "{r}");
+
+    m.start().await;
+    let r: Value = search(Some("air"))
+        .await
+        .expect("send")
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(r["data"]["projects"]["totalHits"], 0, "{r}");
+    app.stop().await;
 }

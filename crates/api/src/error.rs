@@ -15,6 +15,7 @@ pub enum Code {
     Validation,
     Conflict,
     RateLimited,
+    Unavailable,
     QueryTooComplex,
     Internal,
 }
@@ -28,6 +29,7 @@ impl Code {
         Code::Validation,
         Code::Conflict,
         Code::RateLimited,
+        Code::Unavailable,
         Code::QueryTooComplex,
         Code::Internal,
     ];
@@ -41,6 +43,7 @@ impl Code {
             Code::Validation => "VALIDATION",
             Code::Conflict => "CONFLICT",
             Code::RateLimited => "RATE_LIMITED",
+            Code::Unavailable => "UNAVAILABLE",
             Code::QueryTooComplex => "QUERY_TOO_COMPLEX",
             Code::Internal => "INTERNAL",
         }
@@ -78,8 +81,11 @@ pub enum ApiError {
         retry_after_seconds: u64,
     },
     TooComplex(String),
-    /// A contract field whose feature has not been built yet; the message says which.
-    Unavailable(&'static str),
+    /// A backing service (the search engine) is unreachable: retry after a while.
+    Unavailable {
+        what: &'static str,
+        retry_after_seconds: u64,
+    },
     /// Details are logged where the error is made and never sent.
     Internal,
 }
@@ -98,7 +104,8 @@ impl ApiError {
             ApiError::Conflict { .. } => Code::Conflict,
             ApiError::RateLimited { .. } => Code::RateLimited,
             ApiError::TooComplex(_) => Code::QueryTooComplex,
-            ApiError::Unavailable(_) | ApiError::Internal => Code::Internal,
+            ApiError::Unavailable { .. } => Code::Unavailable,
+            ApiError::Internal => Code::Internal,
         }
     }
 
@@ -142,7 +149,10 @@ impl ApiError {
                 format!("too many requests; retry in {retry_after_seconds} s")
             }
             ApiError::TooComplex(why) => why.clone(),
-            ApiError::Unavailable(what) => (*what).to_owned(),
+            ApiError::Unavailable {
+                what,
+                retry_after_seconds,
+            } => format!("{what} is unreachable; retry in {retry_after_seconds} s"),
             ApiError::Internal => "internal error".into(),
         }
     }
@@ -157,6 +167,10 @@ impl From<ApiError> for async_graphql::Error {
                 ApiError::Conflict { reason, .. } => ext.set("reason", reason.as_str()),
                 ApiError::RateLimited {
                     retry_after_seconds,
+                }
+                | ApiError::Unavailable {
+                    retry_after_seconds,
+                    ..
                 } => ext.set("retryAfterSeconds", *retry_after_seconds),
                 _ => {}
             }
@@ -247,6 +261,13 @@ mod tests {
                     },
                     json!({"message": "too many requests; retry in 30 s", "extensions": {"code": "RATE_LIMITED", "retryAfterSeconds": 30}}),
                 ),
+                Code::Unavailable => (
+                    ApiError::Unavailable {
+                        what: "the search engine",
+                        retry_after_seconds: 5,
+                    },
+                    json!({"message": "the search engine is unreachable; retry in 5 s", "extensions": {"code": "UNAVAILABLE", "retryAfterSeconds": 5}}),
+                ),
                 Code::QueryTooComplex => (
                     ApiError::TooComplex("at most 10 operations per batch".into()),
                     json!({"message": "at most 10 operations per batch", "extensions": {"code": "QUERY_TOO_COMPLEX"}}),
@@ -262,10 +283,6 @@ mod tests {
         assert_eq!(
             wire(ApiError::BadCredentials),
             json!({"message": "wrong e-mail or password", "extensions": {"code": "UNAUTHENTICATED"}})
-        );
-        assert_eq!(
-            wire(ApiError::Unavailable("matchmaking is not built yet")),
-            json!({"message": "matchmaking is not built yet", "extensions": {"code": "INTERNAL"}})
         );
 
         let names: Vec<&str> = ConflictReason::ALL.iter().map(|r| r.as_str()).collect();

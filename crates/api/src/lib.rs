@@ -4,13 +4,15 @@
 
 pub mod auth;
 pub mod cursor;
+pub mod document;
 pub mod error;
 pub mod limits;
 pub mod loaders;
+pub mod metrics;
 mod ranking;
 pub mod recommend;
 mod resolvers;
-mod search;
+pub mod search;
 pub mod state;
 pub mod types;
 
@@ -37,6 +39,16 @@ pub type AppSchema = Schema<QueryRoot, MutationRoot, EmptySubscription>;
 
 fn builder() -> async_graphql::SchemaBuilder<QueryRoot, MutationRoot, EmptySubscription> {
     Schema::build(QueryRoot, MutationRoot::default(), EmptySubscription)
+        .override_output_type_description::<chrono::DateTime<chrono::Utc>>(
+            "An instant, as an RFC 3339 date-time string in UTC with a `Z` offset and up to \
+             microseconds: `2026-12-01T09:30:00Z`. Inputs with another offset are converted to \
+             UTC.",
+        )
+        .override_output_type_description::<rust_decimal::Decimal>(
+            "An exact decimal number as a string, never a float: digits with an optional \
+             leading `-` and one `.`, up to 28 significant digits (`\"1250000000.50\"`). \
+             Money amounts are in their currency's major unit.",
+        )
 }
 
 /// The schema with its state and limits.
@@ -58,29 +70,87 @@ pub fn build_schema(state: Arc<ApiState>, limits: &Limits) -> AppSchema {
 
 /// The SDL clients are written against.
 pub fn sdl() -> String {
-    builder().finish().sdl()
+    builder()
+        .finish()
+        .sdl_with_options(async_graphql::SDLExportOptions::new().include_specified_by())
 }
 
-/// Runs a (batched) request for a caller: refuses oversized batches and bad tokens, and gives
-/// each request its own loaders.
+/// Runs a (batched) request for a caller: refuses oversized batches and bad tokens, resolves
+/// persisted queries and parses each document (refusing a GET that would change anything),
+/// and gives each request its own loaders.
 pub async fn execute(
     schema: &AppSchema,
     state: &ApiState,
     caller: Caller,
-    req: BatchRequest,
+    mut req: BatchRequest,
     max_batch: usize,
-) -> BatchResponse {
+    method: document::Method,
+) -> Result<BatchResponse, document::Refusal> {
     let too_many = matches!(&req, BatchRequest::Batch(v) if v.len() > max_batch);
     if too_many {
-        return refusal(ApiError::TooComplex(format!(
+        return Ok(refusal(ApiError::TooComplex(format!(
             "at most {max_batch} operations per batch"
-        )));
+        ))));
     }
     if caller.bad_token {
-        return refusal(ApiError::Unauthenticated);
+        return Ok(refusal(ApiError::Unauthenticated));
     }
+    let mut early = Vec::new();
+    for (i, r) in req.iter_mut().enumerate() {
+        match document::prepare(r, &state.persisted, method) {
+            Ok(()) => {}
+            Err(document::Refusal::Error(e)) => early.push((i, e)),
+            Err(other) => return Err(other),
+        }
+    }
+    let started = std::time::Instant::now();
+    let names: Vec<Option<String>> = req.iter().map(|r| r.operation_name.clone()).collect();
     let loaders = Arc::new(loaders::Loaders::new(&state.db, caller.actor.as_ref()));
-    schema.execute_batch(req.data(caller).data(loaders)).await
+    let resp = match req {
+        BatchRequest::Single(_) if !early.is_empty() => BatchResponse::Single(
+            async_graphql::Response::from_errors(early.into_iter().map(|(_, e)| e).collect()),
+        ),
+        BatchRequest::Single(r) => {
+            BatchResponse::Single(schema.execute(r.data(caller).data(loaders)).await)
+        }
+        BatchRequest::Batch(list) => {
+            let mut out = Vec::with_capacity(list.len());
+            for (i, r) in list.into_iter().enumerate() {
+                if let Some(pos) = early.iter().position(|(at, _)| *at == i) {
+                    let (_, e) = early.swap_remove(pos);
+                    out.push(async_graphql::Response::from_errors(vec![e]));
+                } else {
+                    out.push(
+                        schema
+                            .execute(r.data(caller.clone()).data(loaders.clone()))
+                            .await,
+                    );
+                }
+            }
+            BatchResponse::Batch(out)
+        }
+    };
+    let took = started.elapsed();
+    let responses: Vec<&async_graphql::Response> = match &resp {
+        BatchResponse::Single(r) => vec![r],
+        BatchResponse::Batch(v) => v.iter().collect(),
+    };
+    for (name, r) in names.iter().zip(responses) {
+        state.metrics.request(name.as_deref(), outcome(r), took);
+    }
+    Ok(resp)
+}
+
+/// A response's outcome for the metrics: `ok`, or its first error's contract code.
+fn outcome(r: &async_graphql::Response) -> &'static str {
+    let Some(e) = r.errors.first() else {
+        return "ok";
+    };
+    let code = e.extensions.as_ref().and_then(|x| x.get("code"));
+    error::Code::ALL
+        .iter()
+        .find(|c| code == Some(&async_graphql::Value::from(c.as_str())))
+        .map_or("INTERNAL", |c| c.as_str())
 }
 
 /// A response refusing the whole request before it runs.

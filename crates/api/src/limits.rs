@@ -383,26 +383,23 @@ impl Extension for GuardExtension {
         resp
     }
 
-    /// The document is parsed and measured here, before async-graphql's own parse-time checks:
-    /// its recursion check expands fragments, so a fragment bomb must be refused first.
+    /// The document is measured here, before async-graphql's own parse-time checks: its
+    /// recursion check expands fragments, so a fragment bomb must be refused first. The
+    /// document was parsed already by [`crate::document::prepare`] (with the parser's codes);
+    /// a request that skipped it is parsed here.
     async fn prepare_request(
         &self,
         ctx: &ExtensionContext<'_>,
         mut request: Request,
         next: NextPrepareRequest<'_>,
     ) -> ServerResult<Request> {
-        let doc = async_graphql::parser::parse_query(&request.query).map_err(|e| {
-            // The parser's own nesting guard is a limit, not a fault of the syntax.
-            let code = if matches!(e, async_graphql::parser::Error::RecursionLimitExceeded) {
-                Code::QueryTooComplex
-            } else {
-                Code::Validation
-            };
-            coded(ServerError::from(e), code)
-        })?;
-        self.check(&doc, &request.variables)?;
-        // Parsed once: async-graphql takes this document instead of parsing again.
-        request.set_parsed_query(doc);
+        let variables = std::mem::take(&mut request.variables);
+        let doc = request
+            .parsed_query()
+            .map_err(|e| coded(e, Code::Validation))?;
+        let checked = self.check(doc, &variables);
+        request.variables = variables;
+        checked?;
         next.run(ctx, request).await
     }
 

@@ -109,9 +109,16 @@ pub async fn projects(
         limit,
     };
     let started = std::time::Instant::now();
-    let found = st.search.search(&req).await.map_err(|e| {
-        tracing::error!(error = %e, "search failed");
-        ApiError::Internal
+    let found = st.search.search(&req).await;
+    st.metrics.search(started.elapsed(), found.is_ok());
+    let found = st.search_health.observe(found).inspect_err(|e| {
+        if let ApiError::Unavailable {
+            retry_after_seconds,
+            ..
+        } = e
+        {
+            ctx.append_http_header("retry-after", retry_after_seconds.to_string());
+        }
     })?;
     // The engine's time to the microsecond, for clients and load tests (processingTimeMs is
     // whole milliseconds, as Meilisearch gives it).
@@ -185,4 +192,48 @@ pub async fn projects(
         },
         processing_time_ms: i32::try_from(found.processing_time_ms).unwrap_or(i32::MAX),
     })
+}
+
+/// How long a client is told to wait before searching again while the engine is unreachable.
+pub const SEARCH_RETRY_AFTER_SECONDS: u64 = 5;
+
+/// Whether the search engine answered last time: an outage is logged once when it starts and
+/// once when it ends, not on every request in between.
+#[derive(Debug, Default)]
+pub struct SearchHealth {
+    down: std::sync::atomic::AtomicBool,
+}
+
+impl SearchHealth {
+    /// Turns a search's outcome into the API's: unreachable is UNAVAILABLE with a retry time,
+    /// any other failure INTERNAL.
+    pub fn observe<T>(&self, outcome: sinergi_search::Result<T>) -> Result<T> {
+        use std::sync::atomic::Ordering;
+        match outcome {
+            Ok(v) => {
+                if self.down.swap(false, Ordering::Relaxed) {
+                    tracing::info!("search engine reachable again");
+                }
+                Ok(v)
+            }
+            Err(sinergi_search::Error::Unreachable(why)) => {
+                if !self.down.swap(true, Ordering::Relaxed) {
+                    tracing::error!(error = %why, "search engine unreachable: searches answer UNAVAILABLE until it is back");
+                }
+                Err(ApiError::Unavailable {
+                    what: "the search engine",
+                    retry_after_seconds: SEARCH_RETRY_AFTER_SECONDS,
+                })
+            }
+            Err(e) => {
+                tracing::error!(error = %e, "search failed");
+                Err(ApiError::Internal)
+            }
+        }
+    }
+
+    /// Whether the last search found the engine unreachable.
+    pub fn is_down(&self) -> bool {
+        self.down.load(std::sync::atomic::Ordering::Relaxed)
+    }
 }

@@ -23,6 +23,12 @@ pub struct ApiState {
     pub recommendations: crate::recommend::Cache,
     /// The project search engine.
     pub search: std::sync::Arc<dyn sinergi_search::SearchIndex>,
+    /// Whether the search engine is answering, so an outage is logged once.
+    pub search_health: crate::search::SearchHealth,
+    /// What `/metrics` reports of requests and searches.
+    pub metrics: crate::metrics::Metrics,
+    /// Queries clients registered by hash (automatic persisted queries).
+    pub persisted: crate::document::PersistedQueries,
 }
 
 impl std::fmt::Debug for ApiState {

@@ -32,6 +32,10 @@ pub use meili::MeiliIndex;
 pub enum Error {
     #[error("search engine: {0}")]
     Engine(String),
+    /// The engine cannot be reached (Meilisearch restarting, a network fault) or did not answer
+    /// in time: worth retrying, unlike [`Error::Engine`].
+    #[error("search engine unreachable: {0}")]
+    Unreachable(String),
     #[error("search index I/O: {0}")]
     Io(#[from] std::io::Error),
     /// The embedded index on disk was written with another layout (an older Sinergi); it has

@@ -69,6 +69,20 @@ fn err(e: impl std::fmt::Display) -> Error {
     Error::Engine(e.to_string())
 }
 
+/// The longest a search waits for Meilisearch before it is treated as unreachable.
+const SEARCH_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(5);
+
+/// A search's failure: no connection, no answer, or a 5xx from a proxy in front is the engine
+/// being unreachable (retryable); anything else is the engine's own error.
+fn search_err(e: meilisearch_sdk::errors::Error) -> Error {
+    use meilisearch_sdk::errors::Error as E;
+    match &e {
+        E::HttpError(_) => Error::Unreachable(e.to_string()),
+        E::MeilisearchCommunication(c) if c.status_code >= 500 => Error::Unreachable(e.to_string()),
+        _ => Error::Engine(e.to_string()),
+    }
+}
+
 /// The settings Sinergi's project index runs with.
 pub fn settings() -> Settings {
     Settings::new()
@@ -334,7 +348,12 @@ impl SearchIndex for MeiliIndex {
         if !sort.is_empty() {
             q.with_sort(sort);
         }
-        let res = q.execute::<Doc>().await.map_err(err)?;
+        let res = tokio::time::timeout(SEARCH_TIMEOUT, q.execute::<Doc>())
+            .await
+            .map_err(|_| {
+                Error::Unreachable(format!("no answer within {} s", SEARCH_TIMEOUT.as_secs()))
+            })?
+            .map_err(search_err)?;
         let words = query_words(&text);
         let hits = res
             .hits

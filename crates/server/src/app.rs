@@ -6,17 +6,15 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
-use async_graphql::{BatchRequest, http::GraphiQLSource};
 use axum::{
     Router,
-    body::Bytes,
-    extract::{ConnectInfo, DefaultBodyLimit, State},
-    http::{HeaderMap, HeaderValue, StatusCode, header},
-    response::{Html, IntoResponse, Response},
+    extract::{DefaultBodyLimit, State},
+    http::{HeaderValue, StatusCode, header},
+    response::{IntoResponse, Response},
     routing::get,
 };
 use serde_json::json;
-use sinergi_api::{ApiError, ApiState, AppSchema, Caller, Limits, auth::JwtKeys};
+use sinergi_api::{ApiError, ApiState, AppSchema, Limits, auth::JwtKeys};
 use sinergi_search::{EmbeddedIndex, MeiliIndex, SearchBackend, SearchIndex};
 use sinergi_services::Db;
 use tokio::net::TcpListener;
@@ -115,6 +113,9 @@ impl App {
             weights: config.weights,
             recommendations: Default::default(),
             search: index,
+            persisted: Default::default(),
+            search_health: Default::default(),
+            metrics: Default::default(),
         });
         let rescored = sinergi_services::match_scores::sync_fx(&state.db, state.scoring()).await?;
         if rescored > 0 {
@@ -145,13 +146,14 @@ impl App {
     /// The routes.
     pub fn router(&self) -> Router {
         let mut r = Router::new()
-            .route("/graphql", get(graphiql).post(graphql))
+            .route("/graphql", get(crate::http::get).post(crate::http::post))
             .route("/schema.graphql", get(schema_sdl))
             .route(
                 "/healthz",
                 get(|| async { Json200(json!({"status": "ok"})) }),
             )
-            .route("/readyz", get(readyz));
+            .route("/readyz", get(readyz))
+            .route("/metrics", get(crate::telemetry::metrics));
         let origins: Vec<HeaderValue> = self
             .config
             .cors_origins
@@ -163,7 +165,16 @@ impl App {
                 CorsLayer::new()
                     .allow_origin(origins)
                     .allow_methods([axum::http::Method::GET, axum::http::Method::POST])
-                    .allow_headers([header::AUTHORIZATION, header::CONTENT_TYPE]),
+                    .allow_headers([
+                        header::AUTHORIZATION,
+                        header::CONTENT_TYPE,
+                        header::ACCEPT,
+                        header::HeaderName::from_static(crate::telemetry::REQUEST_ID),
+                    ])
+                    .expose_headers([
+                        header::HeaderName::from_static(crate::telemetry::REQUEST_ID),
+                        header::RETRY_AFTER,
+                    ]),
             );
         }
         let limit = self.config.request_timeout;
@@ -172,6 +183,7 @@ impl App {
                 time_limit(limit, req, next)
             }))
             .layer(TraceLayer::new_for_http())
+            .layer(axum::middleware::from_fn(crate::telemetry::request_id))
             .with_state(self.clone())
     }
 
@@ -227,7 +239,7 @@ async fn time_limit(
 ) -> Response {
     match tokio::time::timeout(limit, next.run(req)).await {
         Ok(r) => r,
-        Err(_) => error_body(
+        Err(_) => crate::http::error_body(
             StatusCode::SERVICE_UNAVAILABLE,
             ApiError::TooComplex(format!(
                 "the request did not finish within {} s",
@@ -237,126 +249,12 @@ async fn time_limit(
     }
 }
 
-/// A request refused before GraphQL runs it, in the API's one error vocabulary.
-fn error_body(status: StatusCode, e: ApiError) -> Response {
-    (
-        status,
-        [(header::CONTENT_TYPE, "application/json")],
-        e.body(),
-    )
-        .into_response()
-}
-
-async fn graphiql(State(app): State<App>) -> Response {
-    if !app.config.graphiql {
-        return (StatusCode::NOT_FOUND, "GraphiQL is switched off").into_response();
-    }
-    Html(GraphiQLSource::build().endpoint("/graphql").finish()).into_response()
-}
-
 async fn schema_sdl() -> Response {
     (
         [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
         sinergi_api::sdl(),
     )
         .into_response()
-}
-
-/// Decodes the bearer token once, at the edge.
-fn caller(app: &App, headers: &HeaderMap, addr: SocketAddr) -> Caller {
-    let mut c = Caller {
-        actor: None,
-        address: addr.ip().to_string(),
-        bad_token: false,
-    };
-    if let Some(v) = headers.get(header::AUTHORIZATION) {
-        // "Bearer" in any case: auth schemes are case-insensitive (RFC 9110, 11.1).
-        let token = v
-            .to_str()
-            .ok()
-            .and_then(|s| s.trim_start().split_once(' '))
-            .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
-            .map(|(_, token)| token);
-        match token {
-            Some(token) => match app.state.keys.verify(token.trim()) {
-                Ok(a) => c.actor = Some(a),
-                Err(_) => c.bad_token = true,
-            },
-            None => c.bad_token = true,
-        }
-    }
-    c
-}
-
-/// POST /graphql. Written against axum directly rather than async-graphql-axum's
-/// `GraphQLBatchRequest` extractor, for what the extractor cannot do: its rejections are
-/// plain-text 400s without a contract code (ours are GraphQL JSON through `ApiError::body`), and
-/// the caller must be decoded and a batch over the limit refused before the schema runs.
-/// async-graphql-axum stays the plan for the WebSocket endpoint (graphql-transport-ws).
-async fn graphql(
-    State(app): State<App>,
-    ConnectInfo(addr): ConnectInfo<SocketAddr>,
-    headers: HeaderMap,
-    body: Result<Bytes, axum::extract::rejection::BytesRejection>,
-) -> Response {
-    // Only JSON bodies: a browser on any origin may send text/plain (or no type) without a
-    // preflight, which would let any page drive logins and their rate limit cross-site.
-    let json = headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.split(';').next())
-        .is_some_and(|m| m.trim().eq_ignore_ascii_case("application/json"));
-    if !json {
-        return error_body(
-            StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            ApiError::validation("Content-Type", "a GraphQL POST must be application/json"),
-        );
-    }
-    let body = match body {
-        Ok(b) => b,
-        Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => {
-            return error_body(
-                StatusCode::PAYLOAD_TOO_LARGE,
-                ApiError::TooComplex("request body over 1 MiB".into()),
-            );
-        }
-        Err(_) => {
-            return error_body(
-                StatusCode::BAD_REQUEST,
-                ApiError::validation("body", "unreadable request body"),
-            );
-        }
-    };
-    let req: BatchRequest = match serde_json::from_slice(&body) {
-        Ok(r) => r,
-        Err(_) => {
-            return error_body(
-                StatusCode::BAD_REQUEST,
-                ApiError::validation("body", "must be a GraphQL request in JSON"),
-            );
-        }
-    };
-    let who = caller(&app, &headers, addr);
-    let resp = sinergi_api::execute(&app.schema, &app.state, who, req, app.limits.batch).await;
-    match serde_json::to_string(&resp) {
-        Ok(text) => {
-            let mut r = (
-                StatusCode::OK,
-                [(header::CONTENT_TYPE, "application/json")],
-                text,
-            )
-                .into_response();
-            // Headers the resolvers set (the search engine's time, as Server-Timing).
-            for (name, value) in resp.http_headers_iter() {
-                r.headers_mut().append(name, value);
-            }
-            r
-        }
-        Err(e) => {
-            tracing::error!(error = %e, "could not serialise a response");
-            error_body(StatusCode::INTERNAL_SERVER_ERROR, ApiError::Internal)
-        }
-    }
 }
 
 async fn readyz(State(app): State<App>) -> Response {

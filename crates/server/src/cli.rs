@@ -67,13 +67,6 @@ pub enum AuditCommand {
     Verify,
 }
 
-fn init_tracing(filter: &str) {
-    let _ = tracing_subscriber::fmt()
-        .with_env_filter(tracing_subscriber::EnvFilter::new(filter))
-        .with_writer(std::io::stderr)
-        .try_init();
-}
-
 /// Runs the command line.
 pub async fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -88,7 +81,7 @@ pub async fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    init_tracing(&config.log);
+    crate::telemetry::init_tracing(&config.log, config.log_format);
     match run(cli.command, config).await {
         Ok(code) => code,
         Err(e) => {

@@ -41,6 +41,8 @@ struct Raw {
     /// Comma-separated secrets that still verify tokens during a rotation.
     jwt_previous_secrets: Option<String>,
     log: Option<String>,
+    /// `json` or `text`.
+    log_format: Option<String>,
     fx_rates: Option<PathBuf>,
     /// Comma-separated origins.
     cors_origins: Option<String>,
@@ -67,6 +69,8 @@ pub struct Config {
     pub jwt_secret: Option<Vec<u8>>,
     pub jwt_previous_secrets: Vec<Vec<u8>>,
     pub log: String,
+    /// `SINERGI_LOG_FORMAT`: JSON lines by default, text when stderr is a terminal.
+    pub log_format: crate::telemetry::LogFormat,
     pub fx: FxTable,
     pub cors_origins: Vec<String>,
     pub graphiql: bool,
@@ -168,6 +172,22 @@ impl Config {
                 format!("'{log}' is not a tracing filter such as info or sinergi=debug"),
             ));
         }
+        let log_format = match raw.log_format.as_deref().filter(|f| !f.trim().is_empty()) {
+            None => {
+                use std::io::IsTerminal;
+                if std::io::stderr().is_terminal() {
+                    crate::telemetry::LogFormat::Text
+                } else {
+                    crate::telemetry::LogFormat::Json
+                }
+            }
+            Some(f) => crate::telemetry::LogFormat::parse(f).ok_or_else(|| {
+                bad(
+                    "SINERGI_LOG_FORMAT",
+                    format!("'{f}' is neither json nor text"),
+                )
+            })?,
+        };
         let fx = match raw.fx_rates {
             Some(path) => load_fx(&path)?,
             None => FxTable::default(),
@@ -220,6 +240,7 @@ impl Config {
             jwt_secret,
             jwt_previous_secrets,
             log,
+            log_format,
             fx,
             cors_origins,
             graphiql: raw.graphiql.unwrap_or(true),

@@ -5,11 +5,13 @@ pub mod app;
 pub mod cli;
 pub mod config;
 pub mod demo;
+pub mod http;
 mod progress;
 pub mod reindex;
 pub mod relay;
 pub mod scale;
 mod secrets;
+pub mod telemetry;
 
 pub use app::App;
 pub use config::Config;

@@ -72,6 +72,20 @@ impl Db {
         })
     }
 
+    /// The pool's connections: (open, idle, the most it opens).
+    pub fn pool_use(&self) -> (u32, usize, u32) {
+        match self.dialect {
+            Dialect::Sqlite => {
+                let p = self.conn.get_sqlite_connection_pool();
+                (p.size(), p.num_idle(), p.options().get_max_connections())
+            }
+            Dialect::Postgres => {
+                let p = self.conn.get_postgres_connection_pool();
+                (p.size(), p.num_idle(), p.options().get_max_connections())
+            }
+        }
+    }
+
     /// The same pool with another clock (tests move time forward with a `ShiftedClock`).
     pub fn with_clock(mut self, clock: SharedClock) -> Self {
         self.clock = clock;

@@ -15,6 +15,7 @@ mod convert;
 mod entities;
 mod error;
 pub mod invitations;
+pub mod login_attempts;
 pub mod masterplans;
 pub mod match_scores;
 pub mod organizations;

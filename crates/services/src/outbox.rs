@@ -39,6 +39,17 @@ pub async fn backlog(db: &Db) -> Result<u64> {
         .await?)
 }
 
+/// How long the oldest change still waiting has waited: the relay's lag behind the database.
+pub async fn lag(db: &Db) -> Result<Option<chrono::Duration>> {
+    use sea_orm::QueryOrder;
+    let oldest = ob::Entity::find()
+        .filter(ob::Column::DoneAt.is_null())
+        .order_by_asc(ob::Column::Id)
+        .one(db.conn())
+        .await?;
+    Ok(oldest.map(|row| db.now() - row.created_at))
+}
+
 /// A change leased for sending to the index.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Leased {

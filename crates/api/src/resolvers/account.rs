@@ -57,7 +57,7 @@ impl AccountMutation {
     ) -> Result<AuthPayload> {
         let st = state(ctx);
         let email = email.trim().to_lowercase();
-        st.limiter.check(&email, address(ctx))?;
+        st.limiter.check(&st.db, &email, address(ctx)).await?;
         let found = users::find_for_login(&st.db, &email).await?;
         let (user, hash) = match found {
             Some((u, h)) => (Some(u), Some(h)),
@@ -67,7 +67,7 @@ impl AccountMutation {
             return Err(ApiError::BadCredentials);
         }
         let user = user.ok_or(ApiError::BadCredentials)?;
-        st.limiter.succeeded(&email);
+        st.limiter.succeeded(&st.db, &email).await?;
         start_session(st, user).await
     }
 

@@ -3,11 +3,11 @@
 use sinergi_domain as d;
 
 macro_rules! mirror {
-    ($(#[$m:meta])* $name:ident = $dom:path { $($v:ident),+ $(,)? }) => {
+    ($(#[$m:meta])* $name:ident = $dom:path { $($(#[$vm:meta])* $v:ident),+ $(,)? }) => {
         $(#[$m])*
         #[derive(async_graphql::Enum, Copy, Clone, Debug, PartialEq, Eq)]
         #[graphql(rename_items = "SCREAMING_SNAKE_CASE")]
-        pub enum $name { $($v),+ }
+        pub enum $name { $($(#[$vm])* $v),+ }
 
         impl From<$dom> for $name {
             fn from(v: $dom) -> Self {
@@ -24,68 +24,128 @@ macro_rules! mirror {
 }
 
 mirror!(
+    /// What a user account may do; fixed when the account is created.
     Role = d::Role {
+        /// Runs the platform: creates cities, embassies and accounts; reads everything but
+        /// DRAFT proposals.
         Admin,
+        /// Works for one city (`User.city`): keeps its masterplan, publishes its projects,
+        /// judges proposals on them.
         CityOfficial,
+        /// Works for one embassy (`User.embassy`): onboards, verifies and suspends the investor
+        /// organisations it refers.
         EmbassyLiaison,
+        /// Belongs to one investor organisation (`User.investorOrganization`) and bids for it.
         Investor
     }
 );
 mirror!(
     /// The six dimensions of Indonesia's smart city masterplans (Gerakan Menuju 100 Smart City).
-    Dimension = d::Dimension { Governance, Branding, Economy, Living, Society, Environment }
+    Dimension = d::Dimension {
+        /// Smart governance: public services, bureaucracy, public policy.
+        Governance,
+        /// Smart branding: tourism, business and the city's appearance.
+        Branding,
+        /// Smart economy: industry, business ecosystem, financial transactions.
+        Economy,
+        /// Smart living: housing, health, mobility.
+        Living,
+        /// Smart society: community, learning, security.
+        Society,
+        /// Smart environment: protection, waste, energy.
+        Environment
+    }
 );
 mirror!(
+    /// The infrastructure sector of a project; investors state the sectors they fund.
     Sector = d::Sector {
+        /// Roads, public transport, traffic systems.
         Transport,
+        /// Drinking water, drainage, flood control.
         Water,
+        /// Power generation, street lighting, efficiency.
         Energy,
+        /// Collection, recycling, landfill and waste-to-energy.
         Waste,
+        /// Networks, data centres, command centres, city platforms.
         DigitalInfrastructure,
+        /// CCTV, early warning, emergency response.
         PublicSafety,
+        /// Hospitals, clinics, health information systems.
         Health,
+        /// Schools, campuses, e-learning.
         Education,
+        /// Destinations, heritage, visitor services.
         Tourism,
+        /// Public and affordable housing.
         Housing,
+        /// Farming, fisheries, markets and cold chains.
         AgricultureFisheries,
+        /// E-government, licensing, civil registry.
         GovernmentServices,
+        /// None of the above.
         Other,
     }
 );
 mirror!(
+    /// How a project may be financed; a proposal names one of its project's accepted models.
     FinancingModel = d::FinancingModel {
+        /// Public-private partnership (KPBU).
         Ppp,
+        /// The investor builds and operates, then hands over to the city.
         BuildOperateTransfer,
+        /// A grant: nothing is repaid.
         Grant,
+        /// A loan to the city.
         Loan,
+        /// An equity stake in a project company.
         Equity,
+        /// Corporate social responsibility funding.
         Csr,
+        /// The supplier finances its own equipment or service.
         VendorFinancing
     }
 );
 mirror!(
+    /// Where a project is in its life: DRAFT → PUBLISHED → CLOSED → AWARDED, or CANCELLED.
     ProjectStatus = d::ProjectStatus {
+        /// Being written; seen only by its city's officials and admins.
         Draft,
+        /// In the public catalogue and taking proposals until its deadline.
         Published,
+        /// No longer taking proposals; being judged.
         Closed,
+        /// A proposal was accepted.
         Awarded,
+        /// Withdrawn by the city, with a reason.
         Cancelled
     }
 );
 mirror!(
+    /// Where a proposal is in its life.
     ProposalStatus = d::ProposalStatus {
+        /// Being written; the bidder's alone, not even an admin reads it.
         Draft,
+        /// Sent to the city; may still be updated or withdrawn before the deadline.
         Submitted,
+        /// Taken back by the bidder.
         Withdrawn,
+        /// Kept for the final choice by the city.
         Shortlisted,
+        /// Chosen: the project is AWARDED.
         Accepted,
+        /// Turned down, with a reason (every other proposal when one is accepted).
         Rejected
     }
 );
 mirror!(
+    /// Whether an embassy vouches for an investor organisation.
     VerificationStatus = d::VerificationStatus {
+        /// Onboarded, not yet vouched for: may draft proposals but not submit them.
         Pending,
+        /// Vouched for by its referring embassy: may submit proposals.
         Verified,
+        /// Suspended by its embassy: may not submit proposals, and nobody new is invited into it.
         Suspended
     }
 );
@@ -94,11 +154,16 @@ mirror!(
 #[derive(async_graphql::Enum, Copy, Clone, Debug, PartialEq, Eq, Default)]
 #[graphql(rename_items = "SCREAMING_SNAKE_CASE")]
 pub enum ProjectSort {
+    /// Best match to the search text first.
     #[default]
     Relevance,
+    /// Most recently created first.
     Newest,
+    /// Nearest proposal deadline first.
     DeadlineSoonest,
+    /// Smallest capital expenditure (in USD) first.
     CapexAsc,
+    /// Largest capital expenditure (in USD) first.
     CapexDesc,
 }
 

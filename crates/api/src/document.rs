@@ -1,0 +1,206 @@
+//! From a request's text to the document it runs: automatic persisted queries (Apollo's APQ,
+//! `extensions.persistedQuery`), parsing with the contract's codes, and what a GET may run.
+
+use std::collections::{HashMap, VecDeque};
+use std::sync::{Arc, Mutex};
+
+use async_graphql::{Request, ServerError, parser::types::OperationType};
+use sha2::{Digest, Sha256};
+
+use crate::error::{ApiError, Code, coded};
+
+/// How a request reached the API: a GET may only read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Method {
+    Get,
+    Post,
+}
+
+/// Why a request is refused before it runs, beyond the GraphQL errors of its document.
+#[derive(Debug)]
+pub enum Refusal {
+    /// A mutation (or subscription) sent with GET, which must never change anything.
+    NotOverGet,
+    /// The document's own fault (syntax, limits, persisted queries), as a GraphQL error.
+    Error(ServerError),
+}
+
+/// The persisted queries clients registered, by SHA-256 of their text. Bounded by the bytes
+/// of text it keeps; the oldest registration goes first.
+#[derive(Debug)]
+pub struct PersistedQueries {
+    inner: Mutex<Stored>,
+    capacity: usize,
+}
+
+#[derive(Debug, Default)]
+struct Stored {
+    by_hash: HashMap<String, Arc<str>>,
+    order: VecDeque<String>,
+    bytes: usize,
+}
+
+impl Default for PersistedQueries {
+    fn default() -> Self {
+        Self::with_capacity(8 * 1024 * 1024)
+    }
+}
+
+impl PersistedQueries {
+    /// A store keeping at most `bytes` of query text.
+    pub fn with_capacity(bytes: usize) -> Self {
+        Self {
+            inner: Mutex::default(),
+            capacity: bytes,
+        }
+    }
+
+    fn get(&self, hash: &str) -> Option<Arc<str>> {
+        let s = self.inner.lock().unwrap_or_else(|p| p.into_inner());
+        s.by_hash.get(hash).cloned()
+    }
+
+    fn put(&self, hash: String, query: &str) {
+        if query.len() > self.capacity {
+            return;
+        }
+        let mut s = self.inner.lock().unwrap_or_else(|p| p.into_inner());
+        if s.by_hash.contains_key(&hash) {
+            return;
+        }
+        s.bytes += query.len();
+        s.by_hash.insert(hash.clone(), Arc::from(query));
+        s.order.push_back(hash);
+        while s.bytes > self.capacity {
+            let Some(old) = s.order.pop_front() else {
+                break;
+            };
+            if let Some(q) = s.by_hash.remove(&old) {
+                s.bytes -= q.len();
+            }
+        }
+    }
+
+    /// Entries kept, for tests and metrics.
+    pub fn len(&self) -> usize {
+        self.inner
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .by_hash
+            .len()
+    }
+
+    /// Whether nothing is kept.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+/// The message Apollo's persisted-query link (and every APQ client) retries on with the full
+/// query.
+pub const PERSISTED_QUERY_NOT_FOUND: &str = "PersistedQueryNotFound";
+
+fn validation(field: &str, message: &str) -> Refusal {
+    Refusal::Error(ApiError::validation(field, message).into_server_error(None))
+}
+
+/// Resolves a persisted query, parses the document (once: async-graphql takes it as parsed)
+/// and, for a GET, refuses anything but a query.
+pub fn prepare(
+    req: &mut Request,
+    persisted: &PersistedQueries,
+    method: Method,
+) -> Result<(), Refusal> {
+    let mut register = None;
+    if let Some(pq) = req.extensions.get("persistedQuery") {
+        let pq = pq.clone().into_json().unwrap_or_default();
+        if pq.get("version").and_then(|v| v.as_i64()) != Some(1) {
+            return Err(validation(
+                "extensions.persistedQuery.version",
+                "only version 1 of persisted queries is supported",
+            ));
+        }
+        let Some(hash) = pq.get("sha256Hash").and_then(|v| v.as_str()) else {
+            return Err(validation(
+                "extensions.persistedQuery.sha256Hash",
+                "must be the SHA-256 of the query, in lower-case hex",
+            ));
+        };
+        if req.query.is_empty() {
+            match persisted.get(hash) {
+                Some(q) => req.query = q.to_string(),
+                None => {
+                    return Err(Refusal::Error(coded(
+                        ServerError::new(PERSISTED_QUERY_NOT_FOUND, None),
+                        Code::NotFound,
+                    )));
+                }
+            }
+        } else {
+            let actual = hex::encode(Sha256::digest(req.query.as_bytes()));
+            if actual != hash {
+                return Err(validation(
+                    "extensions.persistedQuery.sha256Hash",
+                    "does not match the SHA-256 of the query",
+                ));
+            }
+            register = Some(actual);
+        }
+    }
+    let doc = async_graphql::parser::parse_query(&req.query).map_err(|e| {
+        // The parser's own nesting guard is a limit, not a fault of the syntax.
+        let code = if matches!(e, async_graphql::parser::Error::RecursionLimitExceeded) {
+            Code::QueryTooComplex
+        } else {
+            Code::Validation
+        };
+        Refusal::Error(coded(ServerError::from(e), code))
+    })?;
+    if method == Method::Get {
+        let kind = match req.operation_name.as_deref() {
+            Some(name) => doc
+                .operations
+                .iter()
+                .find(|(n, _)| n.is_some_and(|n| n.as_str() == name))
+                .map(|(_, op)| op.node.ty),
+            None => doc.operations.iter().next().map(|(_, op)| op.node.ty),
+        };
+        if matches!(
+            kind,
+            Some(OperationType::Mutation | OperationType::Subscription)
+        ) {
+            return Err(Refusal::NotOverGet);
+        }
+    }
+    // A document with one named operation is known by that name (the metrics' label) even
+    // when the client did not send `operationName`; running it is the same.
+    if req.operation_name.is_none()
+        && doc.operations.iter().count() == 1
+        && let Some((Some(name), _)) = doc.operations.iter().next()
+    {
+        req.operation_name = Some(name.to_string());
+    }
+    if let Some(hash) = register {
+        persisted.put(hash, &req.query);
+    }
+    req.set_parsed_query(doc);
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_store_keeps_to_its_capacity_dropping_the_oldest() {
+        let s = PersistedQueries::with_capacity(10);
+        s.put("a".into(), "12345");
+        s.put("b".into(), "12345");
+        assert_eq!(s.len(), 2);
+        s.put("c".into(), "123");
+        assert!(s.get("a").is_none());
+        assert!(s.get("b").is_some() && s.get("c").is_some());
+        s.put("huge".into(), "12345678901");
+        assert!(s.get("huge").is_none());
+    }
+}
