@@ -354,6 +354,31 @@ async fn an_error_on_a_non_null_field_nulls_its_parent() {
     );
     assert_eq!(r["data"]["project"], json!(null), "{r}");
     assert!(r["data"]["embassies"].is_array(), "siblings stay: {r}");
+
+    // Through aliases and a fragment: the response keys are mapped back to their fields.
+    let r = app
+        .gql(
+            Some(&w.official_ambon),
+            "query($id:ID!){p: project(id:$id){id ...R} same: project(id:$id){title} e: embassies{name}}
+             fragment R on Project { ranked: rankedProposals { totalCount } }",
+            json!({"id": w.project}),
+        )
+        .await;
+    assert_eq!(r["errors"][0]["path"], json!(["p", "ranked"]), "{r}");
+    assert_eq!(r["data"]["p"], json!(null), "{r}");
+    assert!(r["data"]["same"]["title"].is_string(), "{r}");
+    assert!(r["data"]["e"].is_array(), "{r}");
+
+    // A non-null root field failing nulls `data` itself.
+    let r = app
+        .gql(
+            None,
+            "{ mine: myProposals { totalCount } embassies { name } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(code(&r), "UNAUTHENTICATED", "{r}");
+    assert_eq!(r["data"], json!(null), "{r}");
     app.stop().await;
 }
 
@@ -558,5 +583,68 @@ async fn automatic_persisted_queries_register_by_hash_and_refuse_a_wrong_one() {
     let r =
         post(json!({"extensions": {"persistedQuery": {"version": 2, "sha256Hash": hash}}})).await;
     assert_eq!(ext(&r)["field"], "extensions.persistedQuery.version", "{r}");
+    app.stop().await;
+}
+
+/// Every type, field, argument, input field and enum value of the schema is described for a
+/// client developer (GraphiQL and codegen show these), and DateTime names its specification.
+#[tokio::test]
+async fn every_type_field_argument_and_enum_value_has_a_description() {
+    let app = TestApp::spawn().await;
+    let r = app.gql(None, STANDARD_INTROSPECTION, json!({})).await;
+    let described = |v: &serde_json::Value| {
+        v["description"]
+            .as_str()
+            .is_some_and(|d| d.trim().len() > 3)
+    };
+    let mut missing = Vec::new();
+    for t in r["data"]["__schema"]["types"].as_array().expect("types") {
+        let name = t["name"].as_str().expect("name");
+        if name.starts_with("__") || ["String", "Int", "Float", "Boolean", "ID"].contains(&name) {
+            continue;
+        }
+        if !described(t) {
+            missing.push(name.to_owned());
+        }
+        for f in t["fields"].as_array().into_iter().flatten() {
+            let field = format!("{name}.{}", f["name"].as_str().unwrap_or("?"));
+            if !described(f) {
+                missing.push(field.clone());
+            }
+            for a in f["args"].as_array().into_iter().flatten() {
+                if !described(a) {
+                    missing.push(format!("{field}({})", a["name"].as_str().unwrap_or("?")));
+                }
+            }
+        }
+        for f in t["inputFields"].as_array().into_iter().flatten() {
+            if !described(f) {
+                missing.push(format!("{name}.{}", f["name"].as_str().unwrap_or("?")));
+            }
+        }
+        for v in t["enumValues"].as_array().into_iter().flatten() {
+            if !described(v) {
+                missing.push(format!("{name}.{}", v["name"].as_str().unwrap_or("?")));
+            }
+        }
+    }
+    assert!(
+        missing.is_empty(),
+        "{} undescribed: {missing:#?}",
+        missing.len()
+    );
+    let dt = app
+        .ok(
+            None,
+            "{__type(name: \"DateTime\") {specifiedByURL description}}",
+            json!({}),
+        )
+        .await["__type"]
+        .clone();
+    assert_eq!(
+        dt["specifiedByURL"],
+        "https://datatracker.ietf.org/doc/html/rfc3339"
+    );
+    assert!(dt["description"].as_str().expect("d").contains("RFC 3339"));
     app.stop().await;
 }

@@ -218,41 +218,143 @@ impl ExtensionFactory for Guard {
     fn create(&self) -> Arc<dyn Extension> {
         Arc::new(GuardExtension {
             limits: self.limits.clone(),
+            ran: std::sync::Mutex::new(None),
         })
     }
 }
 
 struct GuardExtension {
     limits: Limits,
+    /// The document, when errors' paths need it to be followed (it has aliases).
+    ran: std::sync::Mutex<Option<Ran>>,
+}
+
+/// The document a request ran, kept when its response keys are not all field names (aliases),
+/// so that an error's path can be followed through the schema.
+struct Ran {
+    doc: ExecutableDocument,
+    operation: Option<String>,
+}
+
+/// The fields a response key names in selection sets (fragments looked into), with the type
+/// condition each was found under.
+fn fields_at<'a>(
+    sets: &[(&'a SelectionSet, Option<&'a str>)],
+    doc: &'a ExecutableDocument,
+    key: &str,
+    out: &mut Vec<(&'a async_graphql::parser::types::Field, Option<&'a str>)>,
+    depth: usize,
+) {
+    if depth > MAX_NESTING {
+        return;
+    }
+    for (set, cond) in sets {
+        for item in &set.items {
+            match &item.node {
+                Selection::Field(f) => {
+                    let k = f.node.alias.as_ref().unwrap_or(&f.node.name);
+                    if k.node.as_str() == key {
+                        out.push((&f.node, *cond));
+                    }
+                }
+                Selection::InlineFragment(i) => {
+                    let c = i
+                        .node
+                        .type_condition
+                        .as_ref()
+                        .map(|t| t.node.on.node.as_str())
+                        .or(*cond);
+                    fields_at(&[(&i.node.selection_set.node, c)], doc, key, out, depth + 1);
+                }
+                Selection::FragmentSpread(sp) => {
+                    if let Some(f) = doc.fragments.get(&sp.node.fragment_name.node) {
+                        let c = Some(f.node.type_condition.node.on.node.as_str());
+                        fields_at(&[(&f.node.selection_set.node, c)], doc, key, out, depth + 1);
+                    }
+                }
+            }
+        }
+    }
 }
 
 /// Whether each node along an error's path may be null, by the schema; `None` when the path
-/// cannot be followed (an alias, a union).
-fn nullability(registry: &Registry, path: &[PathSegment]) -> Option<Vec<bool>> {
-    let first = match path.first()? {
-        PathSegment::Field(f) => f,
-        PathSegment::Index(_) => return None,
+/// cannot be followed. Response keys are field names unless the document (`ran`) says
+/// otherwise through aliases.
+fn nullability(registry: &Registry, path: &[PathSegment], ran: Option<&Ran>) -> Option<Vec<bool>> {
+    // The selection sets the next path segment is looked up in, when the document is known.
+    let mut sets: Option<Vec<(&SelectionSet, Option<&str>)>> = None;
+    let root = match ran {
+        Some(r) => {
+            let op = match r.operation.as_deref() {
+                Some(name) => {
+                    r.doc
+                        .operations
+                        .iter()
+                        .find(|(n, _)| n.is_some_and(|n| n.as_str() == name))?
+                        .1
+                }
+                None => r.doc.operations.iter().next()?.1,
+            };
+            sets = Some(vec![(&op.node.selection_set.node, None)]);
+            match op.node.ty {
+                async_graphql::parser::types::OperationType::Mutation => {
+                    registry.mutation_type.clone()?
+                }
+                _ => registry.query_type.clone(),
+            }
+        }
+        None => {
+            let first = match path.first()? {
+                PathSegment::Field(f) => f,
+                PathSegment::Index(_) => return None,
+            };
+            [Some(&registry.query_type), registry.mutation_type.as_ref()]
+                .into_iter()
+                .flatten()
+                .find(|t| {
+                    registry
+                        .types
+                        .get(t.as_str())
+                        .and_then(|m| m.field_by_name(first))
+                        .is_some()
+                })?
+                .clone()
+        }
     };
-    let root = [Some(&registry.query_type), registry.mutation_type.as_ref()]
-        .into_iter()
-        .flatten()
-        .find(|t| {
-            registry
-                .types
-                .get(t.as_str())
-                .and_then(|m| m.field_by_name(first))
-                .is_some()
-        })?;
     let mut ty = format!("{root}!");
     let mut out = Vec::with_capacity(path.len());
     for seg in path {
-        let inner = ty.strip_suffix('!').unwrap_or(&ty);
+        let inner = ty.strip_suffix('!').unwrap_or(&ty).to_owned();
         let next = match seg {
-            PathSegment::Field(name) => {
+            PathSegment::Field(key) => {
                 if inner.starts_with('[') {
                     return None;
                 }
-                registry.types.get(inner)?.field_by_name(name)?.ty.clone()
+                let (name, cond) = match (&mut sets, ran) {
+                    (Some(current), Some(r)) => {
+                        let mut found = Vec::new();
+                        fields_at(current, &r.doc, key, &mut found, 0);
+                        let (first, cond) = *found.first()?;
+                        let name = first.name.node.to_string();
+                        *current = found
+                            .iter()
+                            .map(|(f, _)| (&f.selection_set.node, None))
+                            .collect();
+                        (name, cond.map(str::to_owned))
+                    }
+                    _ => (key.clone(), None),
+                };
+                let owner = registry.types.get(inner.as_str())?;
+                match owner.field_by_name(&name) {
+                    Some(f) => f.ty.clone(),
+                    // A union's member, by the fragment's type condition.
+                    None => registry
+                        .types
+                        .get(cond?.as_str())?
+                        .field_by_name(&name)?
+                        .ty
+                        .clone(),
+                }
             }
             PathSegment::Index(_) => inner.strip_prefix('[')?.strip_suffix(']')?.to_owned(),
         };
@@ -265,8 +367,13 @@ fn nullability(registry: &Registry, path: &[PathSegment]) -> Option<Vec<bool>> {
 /// GraphQL's null propagation (spec 6.4.4), which async-graphql 7.2 leaves out: it records a
 /// field's error and drops the key. The error's field becomes null if it may be; otherwise its
 /// nearest nullable ancestor does, or `data` itself.
-fn propagate_null(registry: &Registry, data: &mut async_graphql::Value, path: &[PathSegment]) {
-    let Some(nullable) = nullability(registry, path) else {
+fn propagate_null(
+    registry: &Registry,
+    data: &mut async_graphql::Value,
+    path: &[PathSegment],
+    ran: Option<&Ran>,
+) {
+    let Some(nullable) = nullability(registry, path, ran) else {
         return;
     };
     let Some(at) = nullable.iter().rposition(|n| *n) else {
@@ -305,7 +412,7 @@ fn propagate_null(registry: &Registry, data: &mut async_graphql::Value, path: &[
 impl GuardExtension {
     /// The limits a document must keep before it is validated or run, and its text inputs'
     /// characters.
-    fn check(&self, doc: &ExecutableDocument, variables: &Variables) -> ServerResult<()> {
+    fn check(&self, doc: &ExecutableDocument, variables: &Variables) -> ServerResult<usize> {
         let mut memo = HashMap::new();
         let mut aliases = 0usize;
         let mut depth = 0usize;
@@ -356,7 +463,7 @@ impl GuardExtension {
                 "Introspection is nested too deep ({introspection} > {INTROSPECTION_DEPTH})"
             )));
         }
-        Ok(())
+        Ok(aliases)
     }
 }
 
@@ -376,8 +483,9 @@ impl Extension for GuardExtension {
             .collect();
         if !resp.errors.is_empty() {
             let registry = &ctx.schema_env.registry;
+            let ran = self.ran.lock().unwrap_or_else(|p| p.into_inner()).take();
             for e in &resp.errors {
-                propagate_null(registry, &mut resp.data, &e.path);
+                propagate_null(registry, &mut resp.data, &e.path, ran.as_ref());
             }
         }
         resp
@@ -398,6 +506,13 @@ impl Extension for GuardExtension {
             .parsed_query()
             .map_err(|e| coded(e, Code::Validation))?;
         let checked = self.check(doc, &variables);
+        if matches!(checked, Ok(aliases) if aliases > 0) {
+            // Rare, and kept only then: aliased keys are mapped back to fields on an error.
+            *self.ran.lock().unwrap_or_else(|p| p.into_inner()) = Some(Ran {
+                doc: doc.clone(),
+                operation: request.operation_name.clone(),
+            });
+        }
         request.variables = variables;
         checked?;
         next.run(ctx, request).await

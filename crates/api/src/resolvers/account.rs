@@ -49,11 +49,12 @@ pub struct AccountMutation;
 
 #[Object]
 impl AccountMutation {
+    /// Signs in with an e-mail and password. A wrong e-mail or password is UNAUTHENTICATED ("wrong e-mail or password", the same for both); 10 attempts per account and 50 per address per 15 minutes, then RATE_LIMITED with retryAfterSeconds.
     async fn login(
         &self,
         ctx: &Context<'_>,
-        email: String,
-        password: String,
+        #[graphql(desc = "The e-mail address, in any case.")] email: String,
+        #[graphql(desc = "The password.")] password: String,
     ) -> Result<AuthPayload> {
         let st = state(ctx);
         let email = email.trim().to_lowercase();
@@ -72,7 +73,11 @@ impl AccountMutation {
     }
 
     /// Rotates: the old refresh token stops working; reusing it revokes the whole session.
-    async fn refresh_token(&self, ctx: &Context<'_>, refresh_token: String) -> Result<AuthPayload> {
+    async fn refresh_token(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The refresh token of the last AuthPayload.")] refresh_token: String,
+    ) -> Result<AuthPayload> {
         let st = state(ctx);
         let next = random_token();
         let user = users::rotate_session(
@@ -85,7 +90,12 @@ impl AccountMutation {
         payload(st, user, next)
     }
 
-    async fn logout(&self, ctx: &Context<'_>, refresh_token: String) -> Result<bool> {
+    /// Ends the session of this refresh token: it and its access tokens' refresh stop working. True when a session ended.
+    async fn logout(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The refresh token of the session to end.")] refresh_token: String,
+    ) -> Result<bool> {
         Ok(users::end_session(&state(ctx).db, &auth::token_hash(&refresh_token)).await?)
     }
 
@@ -94,30 +104,40 @@ impl AccountMutation {
     async fn create_city(
         &self,
         ctx: &Context<'_>,
-        name: String,
-        province: String,
-        #[graphql(default = "ID")] country: String,
-        #[graphql(default = "Asia/Jakarta")] time_zone: String,
-        location: Option<GeoPointInput>,
-        population: Option<i32>,
+        #[graphql(desc = "The city's name, e.g. 'Kota Ambon'.")] name: String,
+        #[graphql(desc = "Its province, e.g. 'Maluku'.")] province: String,
+        #[graphql(desc = "ISO 3166-1 alpha-2 country code; ID when null or left out.")]
+        country: Option<String>,
+        #[graphql(
+            desc = "IANA time zone, e.g. Asia/Jayapura (VALIDATION for an unknown one); Asia/Jakarta when null or left out."
+        )]
+        time_zone: Option<String>,
+        #[graphql(desc = "Where it is on the map.")] location: Option<GeoPointInput>,
+        #[graphql(desc = "Inhabitants, 0 or more.")] population: Option<i32>,
     ) -> Result<City> {
         let a = require(ctx)?;
         let c = places::NewCity {
             name,
             province,
-            country,
-            time_zone,
+            // No SDL defaults: schema.graphql keeps every argument's description, which the
+            // contract checker cannot read after a string default.
+            country: country.unwrap_or_else(|| "ID".into()),
+            time_zone: time_zone.unwrap_or_else(|| "Asia/Jakarta".into()),
             location: location.map(|l| (l.lat, l.lng)),
             population,
         };
         Ok(City(places::create_city(&state(ctx).db, a, c).await?))
     }
 
+    /// Admins. Adds the embassy of a country.
     async fn create_embassy(
         &self,
         ctx: &Context<'_>,
+        #[graphql(
+            desc = "The country it represents, ISO 3166-1 alpha-2 (one embassy per country: CONFLICT, reason DUPLICATE)."
+        )]
         country: String,
-        name: String,
+        #[graphql(desc = "Its name.")] name: String,
     ) -> Result<Embassy> {
         let a = require(ctx)?;
         Ok(Embassy(
@@ -130,12 +150,13 @@ impl AccountMutation {
     async fn create_user(
         &self,
         ctx: &Context<'_>,
+        #[graphql(desc = "E-mail address to sign in with; CONFLICT DUPLICATE when taken.")]
         email: String,
-        name: String,
-        password: String,
-        role: Role,
-        city_id: Option<ID>,
-        embassy_id: Option<ID>,
+        #[graphql(desc = "Display name.")] name: String,
+        #[graphql(desc = "At least 10 characters.")] password: String,
+        #[graphql(desc = "CITY_OFFICIAL or EMBASSY_LIAISON (investors join by invitation).")] role: Role,
+        #[graphql(desc = "The city, for a CITY_OFFICIAL.")] city_id: Option<ID>,
+        #[graphql(desc = "The embassy, for an EMBASSY_LIAISON.")] embassy_id: Option<ID>,
     ) -> Result<User> {
         let a = require(ctx)?;
         // The service decides this; asked here too only so that nobody but an admin can make

@@ -21,17 +21,24 @@ use crate::{
 /// Input of a masterplan.
 #[derive(async_graphql::InputObject, Clone)]
 pub struct MasterplanInput {
+    /// First year covered.
     pub period_start_year: i32,
+    /// Last year covered, not before the first.
     pub period_end_year: i32,
+    /// The city's vision statement.
     pub vision: String,
+    /// Weighted priorities, one per dimension at most; weights sum to 1.
     pub priorities: Vec<PriorityInput>,
 }
 
 /// Input of one priority.
 #[derive(async_graphql::InputObject, Clone)]
 pub struct PriorityInput {
+    /// The dimension prioritised.
     pub dimension: crate::types::enums::Dimension,
+    /// Its weight, 0..1.
     pub weight: f64,
+    /// Free-text focus areas, e.g. 'flood early warning'.
     pub focus_areas: Vec<String>,
 }
 
@@ -45,8 +52,8 @@ impl MarketplaceMutation {
     async fn set_masterplan(
         &self,
         ctx: &Context<'_>,
-        city_id: ID,
-        input: MasterplanInput,
+        #[graphql(desc = "The city's ID.")] city_id: ID,
+        #[graphql(desc = "The new masterplan.")] input: MasterplanInput,
     ) -> Result<Masterplan> {
         let a = require(ctx)?;
         let city_id = parse_id("cityId", &city_id)?;
@@ -73,8 +80,9 @@ impl MarketplaceMutation {
     async fn create_project(
         &self,
         ctx: &Context<'_>,
+        #[graphql(desc = "The city, which must be the official's own (FORBIDDEN otherwise).")]
         city_id: ID,
-        input: ProjectInput,
+        #[graphql(desc = "The project's terms.")] input: ProjectInput,
     ) -> Result<Project> {
         let a = require(ctx)?;
         let st = state(ctx);
@@ -85,11 +93,12 @@ impl MarketplaceMutation {
         ))
     }
 
+    /// The city's officials (or admins) change a project's terms; once proposals exist its capex, financing, deadline and sealing are frozen (CONFLICT, reason HAS_PROPOSALS).
     async fn update_project(
         &self,
         ctx: &Context<'_>,
-        id: ID,
-        input: ProjectInput,
+        #[graphql(desc = "The project's ID.")] id: ID,
+        #[graphql(desc = "The new terms, whole.")] input: ProjectInput,
     ) -> Result<Project> {
         let a = require(ctx)?;
         let st = state(ctx);
@@ -100,7 +109,12 @@ impl MarketplaceMutation {
         ))
     }
 
-    async fn publish_project(&self, ctx: &Context<'_>, id: ID) -> Result<Project> {
+    /// Puts a DRAFT in the public catalogue; its deadline must be in the future. The city's officials or admins.
+    async fn publish_project(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The project's ID.")] id: ID,
+    ) -> Result<Project> {
         let a = require(ctx)?;
         Ok(Project(
             projects::publish(&state(ctx).db, a, parse_id("id", &id)?, state(ctx).now()).await?,
@@ -108,21 +122,36 @@ impl MarketplaceMutation {
     }
 
     /// Stops accepting proposals.
-    async fn close_project(&self, ctx: &Context<'_>, id: ID) -> Result<Project> {
+    async fn close_project(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The project's ID.")] id: ID,
+    ) -> Result<Project> {
         let a = require(ctx)?;
         Ok(Project(
             projects::close(&state(ctx).db, a, parse_id("id", &id)?, state(ctx).now()).await?,
         ))
     }
 
-    async fn cancel_project(&self, ctx: &Context<'_>, id: ID, reason: String) -> Result<Project> {
+    /// Withdraws a project that was not awarded, with a reason its bidders read. The city's officials or admins.
+    async fn cancel_project(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The project's ID.")] id: ID,
+        #[graphql(desc = "Why, 1..2,000 characters.")] reason: String,
+    ) -> Result<Project> {
         let a = require(ctx)?;
         Ok(Project(
             projects::cancel(&state(ctx).db, a, parse_id("id", &id)?, &reason).await?,
         ))
     }
 
-    async fn shortlist_proposal(&self, ctx: &Context<'_>, id: ID) -> Result<Proposal> {
+    /// Keeps a SUBMITTED proposal for the final choice, after the deadline for sealed bids. The project's city officials or admins.
+    async fn shortlist_proposal(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The proposal's ID.")] id: ID,
+    ) -> Result<Proposal> {
         let a = require(ctx)?;
         let p = proposals::decide(
             &state(ctx).db,
@@ -137,7 +166,11 @@ impl MarketplaceMutation {
     }
 
     /// Accepting one proposal awards the project and rejects the other submitted ones.
-    async fn accept_proposal(&self, ctx: &Context<'_>, id: ID) -> Result<Proposal> {
+    async fn accept_proposal(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The proposal's ID.")] id: ID,
+    ) -> Result<Proposal> {
         let a = require(ctx)?;
         let p = proposals::decide(
             &state(ctx).db,
@@ -151,7 +184,13 @@ impl MarketplaceMutation {
         Ok(Proposal(p))
     }
 
-    async fn reject_proposal(&self, ctx: &Context<'_>, id: ID, reason: String) -> Result<Proposal> {
+    /// Turns a proposal down with a reason its bidder reads. The project's city officials or admins.
+    async fn reject_proposal(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The proposal's ID.")] id: ID,
+        #[graphql(desc = "Why, 1..2,000 characters.")] reason: String,
+    ) -> Result<Proposal> {
         let a = require(ctx)?;
         let p = proposals::decide(
             &state(ctx).db,
@@ -166,7 +205,11 @@ impl MarketplaceMutation {
     }
 
     /// Creates a DRAFT proposal for the caller's organisation, or updates its existing DRAFT/SUBMITTED one before the deadline. One proposal per organisation per project.
-    async fn save_proposal(&self, ctx: &Context<'_>, input: ProposalInput) -> Result<Proposal> {
+    async fn save_proposal(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The proposal's content.")] input: ProposalInput,
+    ) -> Result<Proposal> {
         let a = require(ctx)?;
         let st = state(ctx);
         let project_id = parse_id("input.projectId", &input.project_id)?;
@@ -185,7 +228,11 @@ impl MarketplaceMutation {
     }
 
     /// Only VERIFIED organisations may submit; only PUBLISHED projects before their deadline.
-    async fn submit_proposal(&self, ctx: &Context<'_>, id: ID) -> Result<Proposal> {
+    async fn submit_proposal(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The proposal's ID.")] id: ID,
+    ) -> Result<Proposal> {
         let a = require(ctx)?;
         Ok(Proposal(
             proposals::submit(
@@ -199,7 +246,12 @@ impl MarketplaceMutation {
         ))
     }
 
-    async fn withdraw_proposal(&self, ctx: &Context<'_>, id: ID) -> Result<Proposal> {
+    /// The bidding organisation's investors take back a proposal before the deadline.
+    async fn withdraw_proposal(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The proposal's ID.")] id: ID,
+    ) -> Result<Proposal> {
         let a = require(ctx)?;
         Ok(Proposal(
             proposals::withdraw(&state(ctx).db, a, parse_id("id", &id)?, state(ctx).now()).await?,

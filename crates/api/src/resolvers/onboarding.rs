@@ -26,7 +26,7 @@ impl OnboardingMutation {
     async fn create_investor_organization(
         &self,
         ctx: &Context<'_>,
-        input: InvestorOrganizationInput,
+        #[graphql(desc = "The organisation's profile.")] input: InvestorOrganizationInput,
     ) -> Result<InvestorOrganization> {
         let a = require(ctx)?;
         let st = state(ctx);
@@ -36,11 +36,12 @@ impl OnboardingMutation {
         ))
     }
 
+    /// An embassy liaison invites an e-mail address into an organisation it referred (a SUSPENDED one: CONFLICT, reason ORGANIZATION_SUSPENDED). The code is returned once, here.
     async fn invite_investor(
         &self,
         ctx: &Context<'_>,
-        organization_id: ID,
-        email: String,
+        #[graphql(desc = "The organisation's ID.")] organization_id: ID,
+        #[graphql(desc = "The address to invite.")] email: String,
     ) -> Result<Invitation> {
         let a = require(ctx)?;
         let id = parse_id("organizationId", &organization_id)?;
@@ -53,10 +54,11 @@ impl OnboardingMutation {
         })
     }
 
+    /// An embassy liaison vouches for an organisation it referred: it becomes VERIFIED and may submit proposals.
     async fn verify_investor(
         &self,
         ctx: &Context<'_>,
-        organization_id: ID,
+        #[graphql(desc = "The organisation's ID.")] organization_id: ID,
     ) -> Result<InvestorOrganization> {
         let a = require(ctx)?;
         let id = parse_id("organizationId", &organization_id)?;
@@ -72,11 +74,12 @@ impl OnboardingMutation {
         Ok(InvestorOrganization(o))
     }
 
+    /// An embassy liaison suspends an organisation it referred, with a reason: it may no longer submit proposals.
     async fn suspend_investor(
         &self,
         ctx: &Context<'_>,
-        organization_id: ID,
-        reason: String,
+        #[graphql(desc = "The organisation's ID.")] organization_id: ID,
+        #[graphql(desc = "Why, 1..2,000 characters.")] reason: String,
     ) -> Result<InvestorOrganization> {
         let a = require(ctx)?;
         let id = parse_id("organizationId", &organization_id)?;
@@ -96,9 +99,9 @@ impl OnboardingMutation {
     async fn accept_invitation(
         &self,
         ctx: &Context<'_>,
-        code: String,
-        name: String,
-        password: String,
+        #[graphql(desc = "The invitation code, as sent.")] code: String,
+        #[graphql(desc = "Display name.")] name: String,
+        #[graphql(desc = "At least 10 characters.")] password: String,
     ) -> Result<AuthPayload> {
         check_password("password", &password)?;
         let st = state(ctx);
@@ -114,10 +117,11 @@ impl OnboardingMutation {
         start_session(st, user).await
     }
 
+    /// An investor updates its own organisation's profile.
     async fn update_investor_profile(
         &self,
         ctx: &Context<'_>,
-        input: InvestorOrganizationInput,
+        #[graphql(desc = "The new profile, whole.")] input: InvestorOrganizationInput,
     ) -> Result<InvestorOrganization> {
         let a = require(ctx)?;
         let st = state(ctx);

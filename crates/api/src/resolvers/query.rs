@@ -30,6 +30,7 @@ use crate::{
 #[derive(Default)]
 pub struct QueryRoot;
 
+/// What can be read. Lists are connections with `first` (1..100) and `after`; an object the caller may not read is null (or missing from a list), never an error.
 #[Object(name = "Query")]
 impl QueryRoot {
     /// The caller; null when not signed in.
@@ -42,13 +43,19 @@ impl QueryRoot {
             .map(User))
     }
 
+    /// Cities of the programme, by name. Anyone.
     #[graphql(complexity = "first.unwrap_or(20).clamp(0, 100) as usize * child_complexity")]
     async fn cities(
         &self,
         ctx: &Context<'_>,
-        #[graphql(default = 20)] first: Option<i32>,
+        #[graphql(default = 20, desc = "Page size, 1..100 (VALIDATION otherwise).")] first: Option<
+            i32,
+        >,
+        #[graphql(
+            desc = "The `endCursor` of the previous page; a cursor from another list, or a tampered one, is VALIDATION."
+        )]
         after: Option<String>,
-        province: Option<String>,
+        #[graphql(desc = "Only cities of this province, e.g. 'Maluku'.")] province: Option<String>,
     ) -> Result<CityConnection> {
         let (key, n) = page_args(ctx, "cities", first, after.as_deref())?;
         let page =
@@ -61,7 +68,12 @@ impl QueryRoot {
         Ok(CityConnection::new(items, page.has_next, page.total))
     }
 
-    async fn city(&self, ctx: &Context<'_>, id: ID) -> Result<Option<City>> {
+    /// A city by ID; null when there is none. Anyone.
+    async fn city(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The city's ID (a malformed one is VALIDATION).")] id: ID,
+    ) -> Result<Option<City>> {
         let id = parse_id("id", &id)?;
         Ok(crate::loaders::get(ctx)
             .cities
@@ -70,7 +82,12 @@ impl QueryRoot {
             .map(City))
     }
 
-    async fn project(&self, ctx: &Context<'_>, id: ID) -> Result<Option<Project>> {
+    /// A project by ID; null when there is none or the caller may not read it (a DRAFT of another city, say).
+    async fn project(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The project's ID (a malformed one is VALIDATION).")] id: ID,
+    ) -> Result<Option<Project>> {
         let id = parse_id("id", &id)?;
         Ok(crate::loaders::get(ctx)
             .projects
@@ -84,15 +101,29 @@ impl QueryRoot {
     async fn projects(
         &self,
         ctx: &Context<'_>,
+        #[graphql(
+            desc = "Words to look for, typo-tolerant, at most 200 characters and 12 words (VALIDATION otherwise); null or empty lists by the sort alone."
+        )]
         search: Option<String>,
+        #[graphql(desc = "Filters, combined with AND; values within one filter with OR.")]
         filter: Option<ProjectFilter>,
-        #[graphql(default_with = "Some(ProjectSort::Relevance)")] sort: Option<ProjectSort>,
-        #[graphql(default = 20)] first: Option<i32>,
+        #[graphql(
+            default_with = "Some(ProjectSort::Relevance)",
+            desc = "The order of hits."
+        )]
+        sort: Option<ProjectSort>,
+        #[graphql(default = 20, desc = "Page size, 1..100 (VALIDATION otherwise).")] first: Option<
+            i32,
+        >,
+        #[graphql(
+            desc = "The `endCursor` of the previous page; a cursor from another list, or a tampered one, is VALIDATION."
+        )]
         after: Option<String>,
     ) -> Result<ProjectSearchResult> {
         crate::search::projects(ctx, search, filter, sort.unwrap_or_default(), first, after).await
     }
 
+    /// Every embassy of the programme, by name. Anyone.
     async fn embassies(&self, ctx: &Context<'_>) -> Result<Vec<Embassy>> {
         Ok(places::embassies(&state(ctx).db)
             .await?
@@ -101,10 +132,11 @@ impl QueryRoot {
             .collect())
     }
 
+    /// An investor organisation by ID; null when there is none or the caller may not read it (PENDING and SUSPENDED ones are for their members, their embassy's liaisons and admins).
     async fn investor_organization(
         &self,
         ctx: &Context<'_>,
-        id: ID,
+        #[graphql(desc = "The organisation's ID (a malformed one is VALIDATION).")] id: ID,
     ) -> Result<Option<InvestorOrganization>> {
         let id = parse_id("id", &id)?;
         Ok(crate::loaders::get(ctx)
@@ -118,7 +150,11 @@ impl QueryRoot {
     /// the project's city officials and admins once it is submitted (its content only after a
     /// sealed deadline). A DRAFT is the bidder's alone — not even an admin reads one: nothing
     /// has been offered yet.
-    async fn proposal(&self, ctx: &Context<'_>, id: ID) -> Result<Option<Proposal>> {
+    async fn proposal(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The proposal's ID (a malformed one is VALIDATION).")] id: ID,
+    ) -> Result<Option<Proposal>> {
         let id = parse_id("id", &id)?;
         let scope = proposal_scope(actor(ctx));
         Ok(proposals::get(&state(ctx).db, scope, id)
@@ -131,9 +167,14 @@ impl QueryRoot {
     async fn my_proposals(
         &self,
         ctx: &Context<'_>,
-        #[graphql(default = 20)] first: Option<i32>,
+        #[graphql(default = 20, desc = "Page size, 1..100 (VALIDATION otherwise).")] first: Option<
+            i32,
+        >,
+        #[graphql(
+            desc = "The `endCursor` of the previous page; a cursor from another list, or a tampered one, is VALIDATION."
+        )]
         after: Option<String>,
-        status: Option<ProposalStatus>,
+        #[graphql(desc = "Only proposals in this status.")] status: Option<ProposalStatus>,
     ) -> Result<ProposalConnection> {
         let org = require(ctx)?.require_investor()?;
         let (key, n) = page_args(ctx, "my-proposals", first, after.as_deref())?;
@@ -162,7 +203,9 @@ impl QueryRoot {
     async fn recommended_projects(
         &self,
         ctx: &Context<'_>,
-        #[graphql(default = 10)] first: Option<i32>,
+        #[graphql(default = 10, desc = "How many, 1..100 (VALIDATION otherwise).")] first: Option<
+            i32,
+        >,
     ) -> Result<Vec<ProjectRecommendation>> {
         let a = require(ctx)?;
         let org_id = a.require_investor()?;
@@ -213,8 +256,11 @@ impl QueryRoot {
     async fn recommended_investors(
         &self,
         ctx: &Context<'_>,
+        #[graphql(desc = "The project's ID; NOT_FOUND when the caller may not read it.")]
         project_id: ID,
-        #[graphql(default = 10)] first: Option<i32>,
+        #[graphql(default = 10, desc = "How many, 1..100 (VALIDATION otherwise).")] first: Option<
+            i32,
+        >,
     ) -> Result<Vec<InvestorRecommendation>> {
         let a = require(ctx)?;
         let n = cursor::first(first, 10)? as usize;
@@ -289,8 +335,13 @@ impl QueryRoot {
     async fn audit_events(
         &self,
         ctx: &Context<'_>,
-        entity_id: Option<ID>,
-        #[graphql(default = 50)] first: Option<i32>,
+        #[graphql(desc = "Only the events of this object.")] entity_id: Option<ID>,
+        #[graphql(default = 50, desc = "Page size, 1..100 (VALIDATION otherwise).")] first: Option<
+            i32,
+        >,
+        #[graphql(
+            desc = "The `endCursor` of the previous page; a cursor from another list, or a tampered one, is VALIDATION."
+        )]
         after: Option<String>,
     ) -> Result<AuditEventConnection> {
         if !require(ctx)?.can_read_audit() {

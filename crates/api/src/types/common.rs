@@ -9,7 +9,9 @@ use crate::error::ApiError;
 /// Money as clients read it.
 #[derive(SimpleObject, Clone, Debug)]
 pub struct Money {
+    /// The amount, in `currency`'s major unit, exact.
     pub amount: Decimal,
+    /// ISO 4217 code, e.g. IDR, USD, EUR.
     pub currency: String,
     /// The amount in the platform's reference currency (USD) at the configured FX rates.
     pub amount_usd: Decimal,
@@ -35,7 +37,9 @@ impl Money {
 /// Money as clients send it.
 #[derive(InputObject, Clone, Debug)]
 pub struct MoneyInput {
+    /// The amount in the currency's major unit; more than 0.
     pub amount: Decimal,
+    /// ISO 4217 code with an FX rate on this server (VALIDATION otherwise).
     pub currency: String,
 }
 
@@ -56,7 +60,9 @@ impl MoneyInput {
 /// A point on the map.
 #[derive(SimpleObject, Clone, Copy, Debug)]
 pub struct GeoPoint {
+    /// Latitude in degrees, -90..90.
     pub lat: f64,
+    /// Longitude in degrees, -180..180.
     pub lng: f64,
 }
 
@@ -69,14 +75,18 @@ impl From<(f64, f64)> for GeoPoint {
 /// A point clients send.
 #[derive(InputObject, Clone, Copy, Debug)]
 pub struct GeoPointInput {
+    /// Latitude in degrees, -90..90 (VALIDATION otherwise).
     pub lat: f64,
+    /// Longitude in degrees, -180..180 (VALIDATION otherwise).
     pub lng: f64,
 }
 
 /// Where a page ends.
 #[derive(SimpleObject, Clone, Debug)]
 pub struct PageInfo {
+    /// Whether another page follows this one.
     pub has_next_page: bool,
+    /// Pass as `after` for the next page; null on an empty page.
     pub end_cursor: Option<String>,
 }
 
@@ -85,15 +95,20 @@ macro_rules! connection {
         #[doc = concat!("An edge of a ", stringify!($conn), ".")]
         #[derive(async_graphql::SimpleObject, Clone)]
         pub struct $edge {
+            /// Opaque position of this node: pass it as `after` to read what follows it.
             pub cursor: String,
+            /// The item.
             pub node: $node,
         }
 
         #[doc = concat!("A page of ", stringify!($node), ".")]
         #[derive(async_graphql::SimpleObject, Clone)]
         pub struct $conn {
+            /// This page's items with their cursors, in the list's order.
             pub edges: Vec<$edge>,
+            /// Where this page ends and whether another follows.
             pub page_info: $crate::types::common::PageInfo,
+            /// How many items the whole list holds, over every page, for this caller.
             pub total_count: i32,
         }
 

@@ -25,14 +25,18 @@ use crate::{
 #[derive(Clone)]
 pub struct City(pub model::City);
 
+/// A city or regency (kota/kabupaten) of the programme. Anyone may read cities.
 #[Object]
 impl City {
+    /// The city's ID.
     async fn id(&self) -> ID {
         ID(self.0.id.to_string())
     }
+    /// The city's name, e.g. 'Kota Ambon'.
     async fn name(&self) -> &str {
         &self.0.name
     }
+    /// Its province, e.g. 'Maluku'.
     async fn province(&self) -> &str {
         &self.0.province
     }
@@ -40,9 +44,11 @@ impl City {
     async fn country(&self) -> &str {
         &self.0.country
     }
+    /// Where it is on the map; null when unknown.
     async fn location(&self) -> Option<GeoPoint> {
         self.0.location.map(GeoPoint::from)
     }
+    /// Inhabitants; null when unknown.
     async fn population(&self) -> Option<i32> {
         self.0.population
     }
@@ -55,12 +61,19 @@ impl City {
         let l = crate::loaders::get(ctx);
         Ok(l.masterplans.load_one(self.0.id).await?.map(Masterplan))
     }
+    /// The city's projects, newest first. Anonymous callers and investors see PUBLISHED and AWARDED ones; the city's officials and admins see every status. `first` is 1..100.
     #[graphql(complexity = "first.unwrap_or(20).clamp(0, 100) as usize * child_complexity")]
     async fn projects(
         &self,
         ctx: &Context<'_>,
-        #[graphql(default = 20)] first: Option<i32>,
+        #[graphql(default = 20, desc = "Page size, 1..100 (VALIDATION otherwise).")] first: Option<
+            i32,
+        >,
+        #[graphql(
+            desc = "The `endCursor` of the previous page; a cursor from another list is VALIDATION."
+        )]
         after: Option<String>,
+        #[graphql(desc = "Only projects in this status (others see only what they may read).")]
         status: Option<ProjectStatus>,
     ) -> Result<ProjectConnection> {
         let (key, n) = page_args(ctx, "city-projects", first, after.as_deref())?;
@@ -97,6 +110,7 @@ pub struct Masterplan(pub model::Masterplan);
 /// One weighted priority.
 #[derive(SimpleObject, Clone)]
 pub struct Priority {
+    /// The dimension this priority is about.
     pub dimension: Dimension,
     /// 0..1; the weights of one masterplan sum to 1.
     pub weight: f64,
@@ -104,11 +118,14 @@ pub struct Priority {
     pub focus_areas: Vec<String>,
 }
 
+/// A city's smart city masterplan at one version: the priorities proposals are scored against. Anyone may read it.
 #[Object]
 impl Masterplan {
+    /// The masterplan version's ID.
     async fn id(&self) -> ID {
         ID(self.0.id.to_string())
     }
+    /// The city it belongs to.
     async fn city(&self, ctx: &Context<'_>) -> Result<City> {
         let l = crate::loaders::get(ctx);
         l.cities
@@ -121,15 +138,19 @@ impl Masterplan {
     async fn version(&self) -> i32 {
         self.0.version
     }
+    /// First year it covers, e.g. 2024.
     async fn period_start_year(&self) -> i32 {
         self.0.content.period_start_year
     }
+    /// Last year it covers, e.g. 2028.
     async fn period_end_year(&self) -> i32 {
         self.0.content.period_end_year
     }
+    /// The city's vision statement.
     async fn vision(&self) -> &str {
         &self.0.content.vision
     }
+    /// Its weighted priorities, one per dimension at most.
     async fn priorities(&self) -> Vec<Priority> {
         self.0
             .content
@@ -142,6 +163,7 @@ impl Masterplan {
             })
             .collect()
     }
+    /// When this version was set.
     async fn updated_at(&self) -> DateTime<Utc> {
         self.0.updated_at
     }
@@ -151,8 +173,10 @@ impl Masterplan {
 #[derive(Clone)]
 pub struct Embassy(pub model::Embassy);
 
+/// An embassy that refers and vouches for investors from its country. Anyone may read embassies.
 #[Object]
 impl Embassy {
+    /// The embassy's ID.
     async fn id(&self) -> ID {
         ID(self.0.id.to_string())
     }
@@ -160,6 +184,7 @@ impl Embassy {
     async fn country(&self) -> &str {
         &self.0.country
     }
+    /// Its name, e.g. 'Embassy of the Kingdom of the Netherlands in Jakarta'.
     async fn name(&self) -> &str {
         &self.0.name
     }
@@ -168,8 +193,10 @@ impl Embassy {
     async fn investors(
         &self,
         ctx: &Context<'_>,
-        #[graphql(default = 20)] first: Option<i32>,
-        after: Option<String>,
+        #[graphql(default = 20, desc = "Page size, 1..100 (VALIDATION otherwise).")] first: Option<
+            i32,
+        >,
+        #[graphql(desc = "The `endCursor` of the previous page.")] after: Option<String>,
     ) -> Result<InvestorOrganizationConnection> {
         let (key, n) = page_args(ctx, "embassy-investors", first, after.as_deref())?;
         let scope = organization_scope(actor(ctx));

@@ -27,11 +27,14 @@ impl Project {
     }
 }
 
+/// An infrastructure project a city publishes for investment. Anonymous callers and investors read PUBLISHED and AWARDED ones (CLOSED ones they bid on too); its city's officials and admins read every status.
 #[Object]
 impl Project {
+    /// The project's ID.
     async fn id(&self) -> ID {
         ID(self.0.id.to_string())
     }
+    /// The city that publishes it.
     async fn city(&self, ctx: &Context<'_>) -> Result<City> {
         let l = crate::loaders::get(ctx);
         l.cities
@@ -40,12 +43,15 @@ impl Project {
             .map(City)
             .ok_or(ApiError::NotFound)
     }
+    /// Short title, 1..200 characters.
     async fn title(&self) -> &str {
         &self.0.content.title
     }
+    /// One paragraph for lists and search results.
     async fn summary(&self) -> &str {
         &self.0.content.summary
     }
+    /// The full description: scope, state, expected outcomes.
     async fn description(&self) -> &str {
         &self.0.content.description
     }
@@ -57,18 +63,23 @@ impl Project {
     async fn dimensions(&self) -> Vec<Dimension> {
         from_domain(&self.0.content.dimensions)
     }
+    /// Its infrastructure sector.
     async fn sector(&self) -> Sector {
         self.0.content.sector.into()
     }
+    /// Estimated capital expenditure, with its USD value.
     async fn capex(&self, ctx: &Context<'_>) -> Result<Money> {
         Money::new(&self.0.content.capex, &state(ctx).fx)
     }
+    /// The financing models the city accepts; a proposal names one of them.
     async fn accepted_financing(&self) -> Vec<FinancingModel> {
         from_domain(&self.0.content.accepted_financing)
     }
+    /// Expected duration of delivery, in months.
     async fn timeline_months(&self) -> i32 {
         self.0.content.timeline_months
     }
+    /// Proposals are taken until this instant; sealed ones open after it.
     async fn proposal_deadline(&self) -> DateTime<Utc> {
         self.0.content.proposal_deadline
     }
@@ -76,21 +87,27 @@ impl Project {
     async fn sealed_bids(&self) -> bool {
         self.0.content.sealed_bids
     }
+    /// Where the project is in its life.
     async fn status(&self) -> ProjectStatus {
         self.0.status.into()
     }
+    /// Where it is on the map; null when not given.
     async fn location(&self) -> Option<GeoPoint> {
         self.0.content.location.map(GeoPoint::from)
     }
+    /// Free-text tags, e.g. 'flood', 'smart lighting'; at most 30.
     async fn tags(&self) -> &[String] {
         &self.0.content.tags
     }
+    /// When it was first PUBLISHED; null while DRAFT.
     async fn published_at(&self) -> Option<DateTime<Utc>> {
         self.0.published_at
     }
+    /// When it was created.
     async fn created_at(&self) -> DateTime<Utc> {
         self.0.created_at
     }
+    /// When its terms or status last changed.
     async fn updated_at(&self) -> DateTime<Utc> {
         self.0.updated_at
     }
@@ -116,8 +133,10 @@ impl Project {
     async fn ranked_proposals(
         &self,
         ctx: &Context<'_>,
-        #[graphql(default = 20)] first: Option<i32>,
-        after: Option<String>,
+        #[graphql(default = 20, desc = "Page size, 1..100 (VALIDATION otherwise).")] first: Option<
+            i32,
+        >,
+        #[graphql(desc = "The `endCursor` of the previous page.")] after: Option<String>,
     ) -> Result<ProposalConnection> {
         let a = actor(ctx).ok_or(ApiError::Forbidden)?;
         a.check_open_ranking(
@@ -155,19 +174,32 @@ super::common::connection!(ProjectConnection, ProjectEdge, Project);
 /// A project's terms as a city writes them.
 #[derive(InputObject, Clone)]
 pub struct ProjectInput {
+    /// 1..200 characters.
     pub title: String,
+    /// 1..1,000 characters.
     pub summary: String,
+    /// The full description, up to 20,000 characters.
     pub description: String,
+    /// The city agency (OPD) that owns it, or null.
     pub owner_agency: Option<String>,
+    /// 1..6 dimensions it serves, primary first, no duplicates.
     pub dimensions: Vec<Dimension>,
+    /// Its sector.
     pub sector: Sector,
+    /// Estimated capital expenditure, more than 0, in a currency with an FX rate.
     pub capex: MoneyInput,
+    /// At least one financing model, no duplicates.
     pub accepted_financing: Vec<FinancingModel>,
+    /// Expected duration in months, 1..600.
     pub timeline_months: i32,
+    /// In the future when published; between the years 2000 and 2100.
     pub proposal_deadline: DateTime<Utc>,
+    /// Whether proposals stay sealed until the deadline (default true). Frozen once proposals exist.
     #[graphql(default_with = "Some(true)")]
     pub sealed_bids: Option<bool>,
+    /// Where it is, or null.
     pub location: Option<GeoPointInput>,
+    /// At most 30 tags of up to 50 characters each.
     #[graphql(default_with = "Some(Vec::new())")]
     pub tags: Option<Vec<String>>,
 }

@@ -27,6 +27,7 @@ pub struct Proposal(pub model::Proposal);
 /// A dimension a proposal claims to serve.
 #[derive(SimpleObject, Clone)]
 pub struct DimensionContribution {
+    /// The dimension claimed.
     pub dimension: Dimension,
     /// 0..1: how strongly the proposal claims to serve this dimension.
     pub strength: f64,
@@ -50,8 +51,11 @@ pub struct ScoreComponent {
 pub struct MatchScore {
     /// 0..100
     pub total: f64,
+    /// The parts of the total, each weighted and explained.
     pub components: Vec<ScoreComponent>,
+    /// The masterplan version it was scored against; scores follow a new version.
     pub masterplan_version: i32,
+    /// When it was computed.
     pub computed_at: DateTime<Utc>,
 }
 
@@ -93,11 +97,14 @@ impl Proposal {
     }
 }
 
+/// An investor organisation's bid for a project. Its organisation's investors always read it; the project's city officials and admins once it is SUBMITTED, its content (amount, approach, score) only after a sealed deadline. A DRAFT is the bidder's alone.
 #[Object]
 impl Proposal {
+    /// The proposal's ID.
     async fn id(&self) -> ID {
         ID(self.0.id.to_string())
     }
+    /// The project it bids for.
     async fn project(&self, ctx: &Context<'_>) -> Result<Project> {
         let l = crate::loaders::get(ctx);
         l.projects_of_proposals
@@ -106,6 +113,7 @@ impl Proposal {
             .map(Project)
             .ok_or(ApiError::NotFound)
     }
+    /// The bidding organisation.
     async fn organization(&self, ctx: &Context<'_>) -> Result<InvestorOrganization> {
         let l = crate::loaders::get(ctx);
         l.organizations
@@ -114,6 +122,7 @@ impl Proposal {
             .map(InvestorOrganization)
             .ok_or(ApiError::NotFound)
     }
+    /// Where the proposal is in its life.
     async fn status(&self) -> ProposalStatus {
         self.0.status.into()
     }
@@ -124,15 +133,19 @@ impl Proposal {
             .map(|c| Money::new(&c.amount, &state(ctx).fx))
             .transpose()
     }
+    /// The financing model offered; null when sealed for the caller.
     async fn financing_model(&self, ctx: &Context<'_>) -> Result<Option<FinancingModel>> {
         Ok(self.content(ctx).await?.map(|c| c.financing_model.into()))
     }
+    /// Months to deliver; null when sealed for the caller.
     async fn timeline_months(&self, ctx: &Context<'_>) -> Result<Option<i32>> {
         Ok(self.content(ctx).await?.map(|c| c.timeline_months))
     }
+    /// How the bidder will deliver; null when sealed for the caller.
     async fn approach(&self, ctx: &Context<'_>) -> Result<Option<String>> {
         Ok(self.content(ctx).await?.map(|c| c.approach.clone()))
     }
+    /// The dimensions it claims to serve; null when sealed for the caller.
     async fn contributions(&self, ctx: &Context<'_>) -> Result<Option<Vec<DimensionContribution>>> {
         Ok(self.content(ctx).await?.map(|c| {
             c.contributions
@@ -151,9 +164,11 @@ impl Proposal {
             .await?
             .and_then(|c| c.local_content_percent.to_f64()))
     }
+    /// When it was last submitted; null while DRAFT.
     async fn submitted_at(&self) -> Option<DateTime<Utc>> {
         self.0.submitted_at
     }
+    /// When it last changed.
     async fn updated_at(&self) -> DateTime<Utc> {
         self.0.updated_at
     }
@@ -186,19 +201,28 @@ super::common::connection!(ProposalConnection, ProposalEdge, Proposal);
 /// A dimension claim clients send.
 #[derive(InputObject, Clone)]
 pub struct DimensionContributionInput {
+    /// A dimension of the masterplan.
     pub dimension: Dimension,
+    /// 0..1: how strongly the proposal serves it.
     pub strength: f64,
 }
 
 /// A proposal's content as an investor writes it.
 #[derive(InputObject, Clone)]
 pub struct ProposalInput {
+    /// The PUBLISHED project bid for, before its deadline.
     pub project_id: ID,
+    /// The amount offered, more than 0, in a currency with an FX rate.
     pub amount: MoneyInput,
+    /// One of the project's accepted financing models.
     pub financing_model: FinancingModel,
+    /// Months to deliver, 1..600.
     pub timeline_months: i32,
+    /// How the bidder will deliver, 1..20,000 characters.
     pub approach: String,
+    /// Dimensions served, no duplicates.
     pub contributions: Vec<DimensionContributionInput>,
+    /// 0..100: share of local partners or content.
     pub local_content_percent: f64,
 }
 
