@@ -13,4 +13,5 @@ mod journey;
 mod matching;
 mod operations;
 mod permissions;
+mod read_path;
 mod search;

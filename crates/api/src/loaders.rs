@@ -67,6 +67,97 @@ where
     )
 }
 
+/// Which page of a city's projects. The cities of one selection all ask with the same
+/// arguments, so a level of the query costs one statement (and one for its counts).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct CityProjectsKey {
+    pub city: Uuid,
+    pub status: Option<sinergi_domain::ProjectStatus>,
+    pub after: Option<sinergi_services::page::Key>,
+    pub first: u64,
+    /// Whether `totalCount` is selected.
+    pub count: bool,
+}
+
+/// A page of one city's projects.
+#[derive(Debug, Default)]
+pub struct CityProjectsPage {
+    pub items: Vec<Project>,
+    pub has_next: bool,
+    pub total: Option<u64>,
+}
+
+/// Loads the pages of many cities' projects at once, within the caller's scope.
+pub struct CityProjects {
+    db: Db,
+    scope: ProjectScope,
+}
+
+impl Loader<CityProjectsKey> for CityProjects {
+    type Value = Arc<CityProjectsPage>;
+    type Error = Arc<sinergi_services::Error>;
+
+    async fn load(
+        &self,
+        keys: &[CityProjectsKey],
+    ) -> Result<HashMap<CityProjectsKey, Self::Value>, Self::Error> {
+        type Args = (
+            Option<sinergi_domain::ProjectStatus>,
+            Option<sinergi_services::page::Key>,
+            u64,
+            bool,
+        );
+        let mut groups: HashMap<Args, Vec<Uuid>> = HashMap::new();
+        for k in keys {
+            groups
+                .entry((k.status, k.after.clone(), k.first, k.count))
+                .or_default()
+                .push(k.city);
+        }
+        let mut out = HashMap::with_capacity(keys.len());
+        for ((status, after, first, count), cities) in groups {
+            let mut pages = projects::first_per_city(
+                &self.db,
+                self.scope,
+                &cities,
+                status,
+                after.as_ref(),
+                first,
+            )
+            .await
+            .map_err(Arc::new)?;
+            let mut totals = if count {
+                projects::count_per_city(&self.db, self.scope, &cities, status)
+                    .await
+                    .map_err(Arc::new)?
+            } else {
+                HashMap::new()
+            };
+            for city in cities {
+                let mut items = pages.remove(&city).unwrap_or_default();
+                let has_next = items.len() as u64 > first;
+                items.truncate(first as usize);
+                let total = count.then(|| totals.remove(&city).unwrap_or(0));
+                out.insert(
+                    CityProjectsKey {
+                        city,
+                        status,
+                        after: after.clone(),
+                        first,
+                        count,
+                    },
+                    Arc::new(CityProjectsPage {
+                        items,
+                        has_next,
+                        total,
+                    }),
+                );
+            }
+        }
+        Ok(out)
+    }
+}
+
 /// The loaders of one request.
 pub struct Loaders {
     /// Cities, kept for the request (a search hands over its hits' cities).
@@ -87,6 +178,8 @@ pub struct Loaders {
     pub scores: DataLoader<FnLoader<sinergi_services::match_scores::StoredScore>>,
     /// The caller's organisation's proposal per project.
     pub my_proposals: DataLoader<FnLoader<Proposal>>,
+    /// Pages of cities' projects the caller may see.
+    pub city_projects: DataLoader<CityProjects>,
 }
 
 fn keyed<T>(items: Vec<T>, id: impl Fn(&T) -> Uuid) -> Vec<(Uuid, T)> {
@@ -136,6 +229,13 @@ impl Loaders {
                     |s| s.proposal_id,
                 ))
             }),
+            city_projects: DataLoader::new(
+                CityProjects {
+                    db: db.clone(),
+                    scope: pscope,
+                },
+                tokio::spawn,
+            ),
             my_proposals: loader(db, move |db, ids| async move {
                 match org {
                     Some(o) => Ok(keyed(

@@ -761,11 +761,11 @@ fn err(e: sinergi_services::Error) -> anyhow::Error {
 pub async fn seed(db: &Db, scoring: Scoring<'_>) -> anyhow::Result<Outcome> {
     let fx = scoring.fx;
     let any_user = users::count(db).await.map_err(err)? > 0;
-    let any_city = places::list_cities(db, None, None, 1)
+    let any_city = !places::list_cities(db, None, None, 1, false)
         .await
         .map_err(err)?
-        .total
-        > 0;
+        .items
+        .is_empty();
     if any_user || any_city {
         return Ok(Outcome::AlreadyThere);
     }

@@ -168,10 +168,10 @@ fn unreachable_money() -> Money {
 
 /// Seeds `n` times the programme's size into an empty database.
 pub async fn seed(db: &Db, scoring: Scoring<'_>, n: usize) -> anyhow::Result<String> {
-    if sinergi_services::places::list_cities(db, None, None, 1)
+    if !sinergi_services::places::list_cities(db, None, None, 1, false)
         .await?
-        .total
-        > 0
+        .items
+        .is_empty()
     {
         anyhow::bail!("the database is not empty: seed --scale loads into an empty database");
     }

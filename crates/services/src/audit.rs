@@ -144,13 +144,18 @@ pub async fn list(
     entity_id: Option<uuid::Uuid>,
     after_sequence: i64,
     first: u64,
+    count: bool,
 ) -> Result<crate::page::Page<sinergi_domain::model::AuditEvent>> {
     use sea_orm::PaginatorTrait;
     let mut q = ev::Entity::find();
     if let Some(e) = entity_id {
         q = q.filter(ev::Column::EntityId.eq(e.to_string()));
     }
-    let total = q.clone().count(db.conn()).await?;
+    let total = if count {
+        Some(q.clone().count(db.conn()).await?)
+    } else {
+        None
+    };
     let mut rows = q
         .filter(ev::Column::Sequence.gt(after_sequence))
         .order_by_asc(ev::Column::Sequence)

@@ -74,6 +74,7 @@ pub async fn list_for_embassy(
     embassy_id: Uuid,
     after: Option<&Key>,
     first: u64,
+    count: bool,
 ) -> Result<Page<Organization>> {
     let q = org::Entity::find()
         .filter(org::Column::EmbassyId.eq(embassy_id.to_string()))
@@ -85,6 +86,7 @@ pub async fn list_for_embassy(
         org::Column::Id,
         after,
         first,
+        count,
     )
     .await?
     .try_map(Organization::try_from)

@@ -9,7 +9,7 @@ use sea_orm::{
 use crate::Result;
 
 /// Where a page starts: after the row with this creation time and id.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Key {
     pub at: DateTime<Utc>,
     pub id: String,
@@ -20,7 +20,8 @@ pub struct Key {
 pub struct Page<T> {
     pub items: Vec<T>,
     pub has_next: bool,
-    pub total: u64,
+    /// How many rows the whole list holds, when it was asked for (a `COUNT(*)` is not free).
+    pub total: Option<u64>,
 }
 
 impl<T> Page<T> {
@@ -34,7 +35,16 @@ impl<T> Page<T> {
     }
 }
 
-/// Runs `select` as a page of `first` rows after `after`, with the total count.
+/// Rows after `k` in (created, id) order.
+pub fn after_key<C: ColumnTrait>(created: C, id: C, k: &Key) -> Condition {
+    Condition::any().add(created.gt(k.at)).add(
+        Condition::all()
+            .add(created.eq(k.at))
+            .add(id.gt(k.id.clone())),
+    )
+}
+
+/// Runs `select` as a page of `first` rows after `after`, with the total count when `count`.
 pub async fn fetch<E, C>(
     conn: &C,
     select: Select<E>,
@@ -42,22 +52,21 @@ pub async fn fetch<E, C>(
     id: E::Column,
     after: Option<&Key>,
     first: u64,
+    count: bool,
 ) -> Result<Page<E::Model>>
 where
     E: EntityTrait,
     E::Model: Sync,
     C: ConnectionTrait,
 {
-    let total = select.clone().count(conn).await?;
+    let total = if count {
+        Some(select.clone().count(conn).await?)
+    } else {
+        None
+    };
     let mut q = select;
     if let Some(k) = after {
-        q = q.filter(
-            Condition::any().add(created.gt(k.at)).add(
-                Condition::all()
-                    .add(created.eq(k.at))
-                    .add(id.gt(k.id.clone())),
-            ),
-        );
+        q = q.filter(after_key(created, id, k));
     }
     let mut items = q
         .order_by_asc(created)

@@ -95,6 +95,7 @@ pub async fn list_cities(
     province: Option<&str>,
     after: Option<&Key>,
     first: u64,
+    count: bool,
 ) -> Result<Page<City>> {
     let mut q = cities::Entity::find();
     if let Some(p) = province {
@@ -107,6 +108,7 @@ pub async fn list_cities(
         cities::Column::Id,
         after,
         first,
+        count,
     )
     .await?
     .try_map(City::try_from)

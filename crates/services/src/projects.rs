@@ -58,6 +58,7 @@ pub async fn list_for_city(
     status: Option<ProjectStatus>,
     after: Option<&Key>,
     first: u64,
+    count: bool,
 ) -> Result<Page<Project>> {
     let mut q = pj::Entity::find()
         .filter(pj::Column::CityId.eq(city_id.to_string()))
@@ -72,9 +73,82 @@ pub async fn list_for_city(
         pj::Column::Id,
         after,
         first,
+        count,
     )
     .await?
     .try_map(Project::try_from)
+}
+
+/// The first `first` projects of each of `city_ids` (after `after`, in creation order) as far
+/// as the scope lets the caller see them, in one statement whatever the number of cities: a
+/// window function numbers each city's rows. Each city gets up to `first + 1` rows, the extra
+/// one saying that another page follows.
+pub async fn first_per_city(
+    db: &Db,
+    scope: ProjectScope,
+    city_ids: &[Uuid],
+    status: Option<ProjectStatus>,
+    after: Option<&Key>,
+    first: u64,
+) -> Result<std::collections::HashMap<Uuid, Vec<Project>>> {
+    use sea_orm::QueryTrait;
+    use sea_orm::sea_query::{Alias, Asterisk, Expr, ExprTrait, Query};
+    let mut inner = pj::Entity::find()
+        .filter(pj::Column::CityId.is_in(city_ids.iter().map(Uuid::to_string)))
+        .filter(scope_condition(scope));
+    if let Some(s) = status {
+        inner = inner.filter(pj::Column::Status.eq(s.as_str()));
+    }
+    if let Some(k) = after {
+        inner = inner.filter(page::after_key(pj::Column::CreatedAt, pj::Column::Id, k));
+    }
+    let mut inner = inner.into_query();
+    inner.expr_as(
+        Expr::cust("ROW_NUMBER() OVER (PARTITION BY city_id ORDER BY created_at, id)"),
+        Alias::new("rn"),
+    );
+    let outer = Query::select()
+        .column(Asterisk)
+        .from_subquery(inner, Alias::new("numbered"))
+        .and_where(Expr::col(Alias::new("rn")).lte(first as i64 + 1))
+        .to_owned();
+    let stmt = db.conn().get_database_backend().build(&outer);
+    let rows = pj::Entity::find().from_raw_sql(stmt).all(db.conn()).await?;
+    let mut out: std::collections::HashMap<Uuid, Vec<Project>> = Default::default();
+    for row in rows {
+        let p = Project::try_from(row)?;
+        out.entry(p.city_id).or_default().push(p);
+    }
+    for list in out.values_mut() {
+        list.sort_by_key(|p| (p.created_at, p.id));
+    }
+    Ok(out)
+}
+
+/// How many projects each of `city_ids` has that the caller may see, in one grouped statement.
+pub async fn count_per_city(
+    db: &Db,
+    scope: ProjectScope,
+    city_ids: &[Uuid],
+    status: Option<ProjectStatus>,
+) -> Result<std::collections::HashMap<Uuid, u64>> {
+    let mut q = pj::Entity::find()
+        .select_only()
+        .column(pj::Column::CityId)
+        .column_as(pj::Column::Id.count(), "n")
+        .filter(pj::Column::CityId.is_in(city_ids.iter().map(Uuid::to_string)))
+        .filter(scope_condition(scope));
+    if let Some(s) = status {
+        q = q.filter(pj::Column::Status.eq(s.as_str()));
+    }
+    let rows: Vec<(String, i64)> = q
+        .group_by(pj::Column::CityId)
+        .into_tuple()
+        .all(db.conn())
+        .await?;
+    rows.into_iter()
+        .map(|(id, n)| Ok((codec::id(&id)?, u64::try_from(n).unwrap_or(0))))
+        .collect()
 }
 
 /// How many proposals beyond DRAFT each project has (withdrawn ones excluded).

@@ -94,6 +94,7 @@ pub async fn list_for_organization(
     status: Option<ProposalStatus>,
     after: Option<&Key>,
     first: u64,
+    count: bool,
 ) -> Result<Page<Proposal>> {
     let mut q = pr::Entity::find().filter(pr::Column::OrganizationId.eq(org_id.to_string()));
     if let Some(s) = status {
@@ -106,6 +107,7 @@ pub async fn list_for_organization(
         pr::Column::Id,
         after,
         first,
+        count,
     )
     .await?
     .try_map(Proposal::try_from)

@@ -23,6 +23,7 @@ use crate::{
             InvestorRecommendation, ProjectFilter, ProjectRecommendation, ProjectSearchResult,
         },
         user::User,
+        wants_total,
     },
 };
 
@@ -58,8 +59,14 @@ impl QueryRoot {
         #[graphql(desc = "Only cities of this province, e.g. 'Maluku'.")] province: Option<String>,
     ) -> Result<CityConnection> {
         let (key, n) = page_args(ctx, "cities", first, after.as_deref())?;
-        let page =
-            places::list_cities(&state(ctx).db, province.as_deref(), key.as_ref(), n).await?;
+        let page = places::list_cities(
+            &state(ctx).db,
+            province.as_deref(),
+            key.as_ref(),
+            n,
+            wants_total(ctx),
+        )
+        .await?;
         let items = page
             .items
             .into_iter()
@@ -184,6 +191,7 @@ impl QueryRoot {
             status.map(Into::into),
             key.as_ref(),
             n,
+            wants_total(ctx),
         )
         .await?;
         let items = page
@@ -358,7 +366,7 @@ impl QueryRoot {
             entity.map(|e| e.to_string()).unwrap_or_default()
         );
         let after_seq = cursor::decode_offset(key, &kind, after.as_deref())? as i64;
-        let page = audit::list(&state(ctx).db, entity, after_seq, n).await?;
+        let page = audit::list(&state(ctx).db, entity, after_seq, n, wants_total(ctx)).await?;
         let items = page
             .items
             .into_iter()

@@ -114,7 +114,8 @@ macro_rules! connection {
 
         impl $conn {
             /// Builds a connection from nodes with their cursors.
-            pub fn new(items: Vec<(String, $node)>, has_next: bool, total: u64) -> Self {
+            /// `total` is `None` when `totalCount` was not selected (and so not counted).
+            pub fn new(items: Vec<(String, $node)>, has_next: bool, total: Option<u64>) -> Self {
                 let end_cursor = items.last().map(|(c, _)| c.clone());
                 Self {
                     edges: items
@@ -125,7 +126,7 @@ macro_rules! connection {
                         has_next_page: has_next,
                         end_cursor,
                     },
-                    total_count: i32::try_from(total).unwrap_or(i32::MAX),
+                    total_count: i32::try_from(total.unwrap_or(0)).unwrap_or(i32::MAX),
                 }
             }
         }

@@ -32,6 +32,11 @@ pub fn page_args(
     Ok((cursor::decode(&state(ctx).cursor_key, kind, after)?, n))
 }
 
+/// Whether a connection field's `totalCount` is selected: only then is it counted.
+pub fn wants_total(ctx: &Context<'_>) -> bool {
+    ctx.look_ahead().field("totalCount").exists()
+}
+
 /// The cursor of a row in a keyset list.
 pub fn cursor_of(
     ctx: &Context<'_>,

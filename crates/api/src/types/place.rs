@@ -2,11 +2,8 @@
 
 use async_graphql::{Context, ID, Object, SimpleObject};
 use chrono::{DateTime, Utc};
-use sinergi_domain::{
-    model,
-    permissions::{organization_scope, project_scope},
-};
-use sinergi_services::{organizations, projects};
+use sinergi_domain::{model, permissions::organization_scope};
+use sinergi_services::organizations;
 
 use super::{
     common::GeoPoint,
@@ -15,6 +12,7 @@ use super::{
     org::{InvestorOrganization, InvestorOrganizationConnection},
     page_args,
     project::{Project, ProjectConnection},
+    wants_total,
 };
 use crate::{
     error::{ApiError, Result},
@@ -77,23 +75,27 @@ impl City {
         status: Option<ProjectStatus>,
     ) -> Result<ProjectConnection> {
         let (key, n) = page_args(ctx, "city-projects", first, after.as_deref())?;
-        let scope = project_scope(actor(ctx));
-        let page = projects::list_for_city(
-            &state(ctx).db,
-            scope,
-            self.0.id,
-            status.map(Into::into),
-            key.as_ref(),
-            n,
-        )
-        .await?;
+        let l = crate::loaders::get(ctx);
+        // The projects' city is this one: known already.
+        l.cities.feed_one(self.0.id, self.0.clone()).await;
+        let page = l
+            .city_projects
+            .load_one(crate::loaders::CityProjectsKey {
+                city: self.0.id,
+                status: status.map(Into::into),
+                after: key,
+                first: n,
+                count: wants_total(ctx),
+            })
+            .await?
+            .unwrap_or_default();
         let items = page
             .items
-            .into_iter()
+            .iter()
             .map(|p| {
                 (
                     cursor_of(ctx, "city-projects", p.created_at, p.id),
-                    Project(p),
+                    Project(p.clone()),
                 )
             })
             .collect();
@@ -200,9 +202,15 @@ impl Embassy {
     ) -> Result<InvestorOrganizationConnection> {
         let (key, n) = page_args(ctx, "embassy-investors", first, after.as_deref())?;
         let scope = organization_scope(actor(ctx));
-        let page =
-            organizations::list_for_embassy(&state(ctx).db, scope, self.0.id, key.as_ref(), n)
-                .await?;
+        let page = organizations::list_for_embassy(
+            &state(ctx).db,
+            scope,
+            self.0.id,
+            key.as_ref(),
+            n,
+            wants_total(ctx),
+        )
+        .await?;
         let items = page
             .items
             .into_iter()

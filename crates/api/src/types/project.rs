@@ -164,7 +164,7 @@ impl Project {
         Ok(ProposalConnection::new(
             items,
             offset + n < total,
-            total as u64,
+            Some(total as u64),
         ))
     }
 }
