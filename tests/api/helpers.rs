@@ -171,6 +171,22 @@ impl TestApp {
         }
     }
 
+    /// Waits until the outbox relay has sent every change to the search index: it works on the
+    /// same pool, so tests that count statements settle first.
+    pub async fn settle(&self) {
+        for _ in 0..200 {
+            if sinergi_services::outbox::backlog(&self.db)
+                .await
+                .expect("backlog")
+                == 0
+            {
+                return;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+        panic!("the outbox did not drain");
+    }
+
     /// The URL of a path.
     pub fn url(&self, path: &str) -> String {
         format!("http://{}{path}", self.addr)

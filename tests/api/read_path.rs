@@ -17,6 +17,7 @@ async fn demo() -> TestApp {
     sinergi_server::demo::seed(&app.db, scoring)
         .await
         .expect("seed");
+    app.settle().await;
     app
 }
 

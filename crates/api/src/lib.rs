@@ -105,31 +105,42 @@ pub async fn execute(
     }
     let started = std::time::Instant::now();
     let names: Vec<Option<String>> = req.iter().map(|r| r.operation_name.clone()).collect();
-    let loaders = Arc::new(loaders::Loaders::new(&state.db, caller.actor.as_ref()));
-    let resp = match req {
-        BatchRequest::Single(_) if !early.is_empty() => BatchResponse::Single(
-            async_graphql::Response::from_errors(early.into_iter().map(|(_, e)| e).collect()),
-        ),
-        BatchRequest::Single(r) => {
-            BatchResponse::Single(schema.execute(r.data(caller).data(loaders)).await)
-        }
-        BatchRequest::Batch(list) => {
-            let mut out = Vec::with_capacity(list.len());
-            for (i, r) in list.into_iter().enumerate() {
-                if let Some(pos) = early.iter().position(|(at, _)| *at == i) {
-                    let (_, e) = early.swap_remove(pos);
-                    out.push(async_graphql::Response::from_errors(vec![e]));
-                } else {
-                    out.push(
-                        schema
-                            .execute(r.data(caller.clone()).data(loaders.clone()))
-                            .await,
-                    );
+    let batches = loaders::Batches::default();
+    let loaders = Arc::new(loaders::Loaders::new(
+        &state.db,
+        caller.actor.as_ref(),
+        &batches,
+    ));
+    let resp = batches
+        .run(async move {
+            match req {
+                BatchRequest::Single(_) if !early.is_empty() => {
+                    BatchResponse::Single(async_graphql::Response::from_errors(
+                        early.into_iter().map(|(_, e)| e).collect(),
+                    ))
+                }
+                BatchRequest::Single(r) => {
+                    BatchResponse::Single(schema.execute(r.data(caller).data(loaders)).await)
+                }
+                BatchRequest::Batch(list) => {
+                    let mut out = Vec::with_capacity(list.len());
+                    for (i, r) in list.into_iter().enumerate() {
+                        if let Some(pos) = early.iter().position(|(at, _)| *at == i) {
+                            let (_, e) = early.swap_remove(pos);
+                            out.push(async_graphql::Response::from_errors(vec![e]));
+                        } else {
+                            out.push(
+                                schema
+                                    .execute(r.data(caller.clone()).data(loaders.clone()))
+                                    .await,
+                            );
+                        }
+                    }
+                    BatchResponse::Batch(out)
                 }
             }
-            BatchResponse::Batch(out)
-        }
-    };
+        })
+        .await;
     let took = started.elapsed();
     let responses: Vec<&async_graphql::Response> = match &resp {
         BatchResponse::Single(r) => vec![r],

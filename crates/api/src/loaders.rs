@@ -39,7 +39,63 @@ impl<T: Send + Sync + Clone + 'static> Loader<Uuid> for FnLoader<T> {
     }
 }
 
-fn loader<T, F, Fut>(db: &Db, f: F) -> DataLoader<FnLoader<T>>
+/// The batch loads of one request, run on the request's own task rather than spawned: a batch
+/// starts once the request has no more work to do without it — every sibling field of a level
+/// has asked for its key by then — instead of after a fixed wait. Batching so does not depend
+/// on timing, a lone lookup does not wait a millisecond, and a request that is dropped (timed
+/// out) drops its loads with it.
+#[derive(Clone, Default)]
+pub struct Batches(Arc<BatchQueue>);
+
+#[derive(Default)]
+struct BatchQueue {
+    queued: std::sync::Mutex<Vec<BoxFuture<'static, ()>>>,
+    waker: futures::task::AtomicWaker,
+}
+
+impl Batches {
+    fn spawner(&self) -> impl Fn(BoxFuture<'static, ()>) + Send + Sync + 'static {
+        let q = self.0.clone();
+        move |f| {
+            q.queued.lock().unwrap_or_else(|p| p.into_inner()).push(f);
+            q.waker.wake();
+        }
+    }
+
+    /// Drives `fut` and the batch loads it queues, on this task, until `fut` is done.
+    pub async fn run<F: std::future::Future>(&self, fut: F) -> F::Output {
+        use futures::StreamExt;
+        use std::task::Poll;
+        let mut fut = std::pin::pin!(fut);
+        let mut running = futures::stream::FuturesUnordered::new();
+        std::future::poll_fn(|cx| {
+            loop {
+                if let Poll::Ready(out) = fut.as_mut().poll(cx) {
+                    return Poll::Ready(out);
+                }
+                self.0.waker.register(cx.waker());
+                let new =
+                    std::mem::take(&mut *self.0.queued.lock().unwrap_or_else(|p| p.into_inner()));
+                let queued = !new.is_empty();
+                running.extend(new);
+                let mut finished = false;
+                while let Poll::Ready(Some(())) = running.poll_next_unpin(cx) {
+                    finished = true;
+                }
+                if !queued && !finished {
+                    return Poll::Pending;
+                }
+            }
+        })
+        .await
+    }
+}
+
+/// How long a loader waits for more keys once its batch is due: nothing, since [`Batches`]
+/// starts a batch only when the request cannot go on without it.
+const NO_DELAY: std::time::Duration = std::time::Duration::ZERO;
+
+fn loader<T, F, Fut>(db: &Db, batches: &Batches, f: F) -> DataLoader<FnLoader<T>>
 where
     T: Send + Sync + Clone + 'static,
     F: Fn(Db, Vec<Uuid>) -> Fut + Send + Sync + 'static,
@@ -48,12 +104,13 @@ where
     let db = db.clone();
     DataLoader::new(
         FnLoader(Box::new(move |ids| Box::pin(f(db.clone(), ids)))),
-        tokio::spawn,
+        batches.spawner(),
     )
+    .delay(NO_DELAY)
 }
 
 /// A loader that also keeps what it loaded, or was given, for the rest of the request.
-fn cached<T, F, Fut>(db: &Db, f: F) -> DataLoader<FnLoader<T>, HashMapCache>
+fn cached<T, F, Fut>(db: &Db, batches: &Batches, f: F) -> DataLoader<FnLoader<T>, HashMapCache>
 where
     T: Send + Sync + Clone + 'static,
     F: Fn(Db, Vec<Uuid>) -> Fut + Send + Sync + 'static,
@@ -62,9 +119,10 @@ where
     let db = db.clone();
     DataLoader::with_cache(
         FnLoader(Box::new(move |ids| Box::pin(f(db.clone(), ids)))),
-        tokio::spawn,
+        batches.spawner(),
         HashMapCache::default(),
     )
+    .delay(NO_DELAY)
 }
 
 /// Which page of a city's projects. The cities of one selection all ask with the same
@@ -187,43 +245,43 @@ fn keyed<T>(items: Vec<T>, id: impl Fn(&T) -> Uuid) -> Vec<(Uuid, T)> {
 }
 
 impl Loaders {
-    /// Loaders for a caller.
-    pub fn new(db: &Db, actor: Option<&Actor>) -> Self {
+    /// Loaders for a caller, their batches run by `batches`.
+    pub fn new(db: &Db, actor: Option<&Actor>, batches: &Batches) -> Self {
         let pscope = project_scope(actor);
         let oscope = organization_scope(actor);
         let org = actor.and_then(|a| a.organization_id);
         Self {
-            cities: cached(db, |db, ids| async move {
+            cities: cached(db, batches, |db, ids| async move {
                 Ok(keyed(places::cities_by_id(&db, &ids).await?, |c| c.id))
             }),
-            embassies: loader(db, |db, ids| async move {
+            embassies: loader(db, batches, |db, ids| async move {
                 Ok(keyed(places::embassies_by_id(&db, &ids).await?, |e| e.id))
             }),
-            masterplans: loader(db, |db, ids| async move {
+            masterplans: loader(db, batches, |db, ids| async move {
                 Ok(keyed(masterplans::active(&db, &ids).await?, |m| m.city_id))
             }),
-            projects: loader(db, move |db, ids| async move {
+            projects: loader(db, batches, move |db, ids| async move {
                 Ok(keyed(projects::by_ids(&db, pscope, &ids).await?, |p| p.id))
             }),
-            projects_of_proposals: loader(db, |db, ids| async move {
+            projects_of_proposals: loader(db, batches, |db, ids| async move {
                 Ok(keyed(
                     projects::by_ids(&db, ProjectScope::All, &ids).await?,
                     |p| p.id,
                 ))
             }),
-            organizations: loader(db, move |db, ids| async move {
+            organizations: loader(db, batches, move |db, ids| async move {
                 Ok(keyed(
                     organizations::by_ids(&db, oscope, &ids).await?,
                     |o| o.id,
                 ))
             }),
-            users: loader(db, |db, ids| async move {
+            users: loader(db, batches, |db, ids| async move {
                 Ok(keyed(users::get_many(&db, &ids).await?, |u| u.id))
             }),
-            proposal_counts: loader(db, |db, ids| async move {
+            proposal_counts: loader(db, batches, |db, ids| async move {
                 projects::proposal_counts(&db, &ids).await
             }),
-            scores: loader(db, |db, ids| async move {
+            scores: loader(db, batches, |db, ids| async move {
                 Ok(keyed(
                     sinergi_services::match_scores::stored(&db, &ids).await?,
                     |s| s.proposal_id,
@@ -234,9 +292,10 @@ impl Loaders {
                     db: db.clone(),
                     scope: pscope,
                 },
-                tokio::spawn,
-            ),
-            my_proposals: loader(db, move |db, ids| async move {
+                batches.spawner(),
+            )
+            .delay(NO_DELAY),
+            my_proposals: loader(db, batches, move |db, ids| async move {
                 match org {
                     Some(o) => Ok(keyed(
                         proposals::of_organization_for(&db, o, &ids).await?,

@@ -830,7 +830,8 @@ pub fn reasons(
         )
     });
 
-    let days = (pf.deadline - now) / 86_400;
+    // To the nearest day: a deadline set 20 days ahead reads "20 days" a second later too.
+    let days = (pf.deadline - now + 43_200).div_euclid(86_400);
     out.push(if parts.time < 1.0 {
         format!(
             "Proposals are due in {days} days: under a week to prepare a bid (time fit {}).",

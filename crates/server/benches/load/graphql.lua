@@ -1,0 +1,42 @@
+-- wrk script: POSTs the GraphQL body in $BODY (or, with $WRITE_BODY and $WRITE_EVERY, one write
+-- in every WRITE_EVERY requests, with the bearer token in $TOKEN). Counts non-2xx answers and
+-- GraphQL errors as errors.
+local body = os.getenv("BODY")
+local write_body = os.getenv("WRITE_BODY")
+local every = tonumber(os.getenv("WRITE_EVERY") or "0")
+local token = os.getenv("TOKEN")
+local n = 0
+local errors = 0
+local threads = {}
+
+function setup(thread)
+  table.insert(threads, thread)
+end
+
+function init(args)
+  errors = 0
+end
+
+request = function()
+  n = n + 1
+  local headers = {["Content-Type"] = "application/json"}
+  if write_body and every > 0 and n % every == 0 then
+    headers["Authorization"] = "Bearer " .. token
+    return wrk.format("POST", nil, headers, write_body)
+  end
+  return wrk.format("POST", nil, headers, body)
+end
+
+response = function(status, headers, resp)
+  if status ~= 200 or string.find(resp, '"errors"', 1, true) then
+    errors = errors + 1
+  end
+end
+
+done = function(summary, latency, requests)
+  local total = 0
+  for _, t in ipairs(threads) do
+    total = total + t:get("errors")
+  end
+  io.write(string.format("graphql_errors %d\n", total))
+end

@@ -1,0 +1,79 @@
+#!/usr/bin/env bash
+# The read path under load: the three query shapes of issue 12 and a mixed load, with wrk,
+# against `sinergi serve` (release build) on a database seeded with `seed --scale 1` (25,000
+# projects, 514 cities), beside /healthz measured in the same run. Prints req/s, p50, p99,
+# errors and CPU per request of the server (and of PostgreSQL, when on it).
+#
+# usage: crates/server/benches/load/read-path.sh [sqlite|postgres] [seconds] [connections]
+#   (defaults: sqlite 10 16). PostgreSQL at $SINERGI_BENCH_PG (default
+#   postgres://postgres@127.0.0.1:5432), database sinergi_bench, dropped and recreated.
+set -euo pipefail
+cd "$(dirname "$0")/../../../.."
+DB_KIND=${1:-sqlite}
+SECS=${2:-10}
+CONNS=${3:-16}
+PORT=${SINERGI_BENCH_PORT:-18080}
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/sinergi-target}"
+cargo build -q --release -p sinergi-server
+BIN="$CARGO_TARGET_DIR/release/sinergi"
+WORK=$(mktemp -d)
+trap 'kill $SERVER 2>/dev/null || true; rm -rf "$WORK"' EXIT
+export SINERGI_DATA_DIR="$WORK/data" SINERGI_LOG=warn SINERGI_BIND="127.0.0.1:$PORT"
+if [ "$DB_KIND" = postgres ]; then
+  PG=${SINERGI_BENCH_PG:-postgres://postgres@127.0.0.1:5432}
+  psql "$PG/postgres" -qc "DROP DATABASE IF EXISTS sinergi_bench WITH (FORCE)" -c "CREATE DATABASE sinergi_bench"
+  export SINERGI_DATABASE_URL="$PG/sinergi_bench"
+fi
+"$BIN" seed --scale 1 >/dev/null
+"$BIN" create-admin --email bench@bench.example --password bench-password-1 >/dev/null
+"$BIN" serve 2>"$WORK/serve.log" &
+SERVER=$!
+for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$PORT/healthz" >/dev/null && break; sleep 0.1; done
+URL="http://127.0.0.1:$PORT/graphql"
+gql() { curl -sf "$URL" -H 'content-type: application/json' -d "$1"; }
+CITY=$(gql '{"query":"{cities(first:1,province:\"Maluku\"){edges{node{id}}}}"}' | python3 -c 'import json,sys; print(json.load(sys.stdin)["data"]["cities"]["edges"][0]["node"]["id"])')
+PROJECT=$(gql "{\"query\":\"{city(id:\\\"$CITY\\\"){projects(first:1){edges{node{id}}}}}\"}" | python3 -c 'import json,sys; print(json.load(sys.stdin)["data"]["city"]["projects"]["edges"][0]["node"]["id"])')
+TOKEN=$(gql '{"query":"mutation{login(email:\"bench@bench.example\",password:\"bench-password-1\"){accessToken}}"}' | python3 -c 'import json,sys; print(json.load(sys.stdin)["data"]["login"]["accessToken"])')
+
+ticks() { # utime+stime of the server, and of every postgres process, in clock ticks
+  local s p=0
+  s=$(awk '{print $14+$15}' "/proc/$SERVER/stat")
+  if [ "$DB_KIND" = postgres ]; then
+    p=$(for f in /proc/[0-9]*/stat; do awk '$2=="(postgres)"{print $14+$15}' "$f" 2>/dev/null; done | awk '{t+=$1} END{print t+0}')
+  fi
+  echo "$s $p"
+}
+HZ=$(getconf CLK_TCK)
+printf '%s, %s s per run, %s connections, wrk -t2 on the same 2 cores\n\n' "$DB_KIND" "$SECS" "$CONNS"
+printf '| shape | req/s | p50 | p99 | errors | server CPU/req | PostgreSQL CPU/req |\n| --- | --- | --- | --- | --- | --- | --- |\n'
+run() { # name, body, connections, [write body, every]
+  local name=$1 body=$2 conns=$3 out before after reqs
+  before=$(ticks)
+  out=$(BODY="$body" WRITE_BODY="${4:-}" WRITE_EVERY="${5:-0}" TOKEN="$TOKEN" \
+    wrk -t2 -c"$conns" -d"${SECS}s" --latency -s crates/server/benches/load/graphql.lua "$URL")
+  after=$(ticks)
+  reqs=$(echo "$out" | awk '/requests in/{print $1}')
+  python3 - "$name" "$reqs" "$HZ" "$before" "$after" <<PY
+import re, sys
+out = """$out"""
+name, reqs, hz = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+b, a = [list(map(int, x.split())) for x in sys.argv[4:6]]
+rps = re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)
+p50 = re.search(r"\s50%\s+(\S+)", out).group(1)
+p99 = re.search(r"\s99%\s+(\S+)", out).group(1)
+errs = int(re.search(r"graphql_errors (\d+)", out).group(1))
+non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+errs += int(non2xx.group(1)) if non2xx else 0
+cpu = lambda i: (a[i] - b[i]) / hz * 1000 / max(reqs, 1)
+pg = f"{cpu(1):.3f} ms" if a[1] else "–"
+print(f"| {name} | {float(rps):,.0f} | {p50} | {p99} | {errs} | {cpu(0):.3f} ms | {pg} |")
+PY
+}
+run "/healthz (GraphQL: { __typename })" '{"query":"{__typename}"}' "$CONNS"
+run "one project by id with its city" "{\"query\":\"{project(id:\\\"$PROJECT\\\"){id title status capex{amount currency} city{id name province}}}\"}" "$CONNS"
+run "a city's first 20 projects, each with its city" "{\"query\":\"{city(id:\\\"$CITY\\\"){projects(first:20){edges{node{id title status city{name}}}}}}\"}" "$CONNS"
+run "20 cities, each with its first 5 projects" '{"query":"{cities(first:20){edges{node{id name projects(first:5){edges{node{id title status}}}}}}}"}' "$CONNS"
+run "mixed, 200 clients: 90% reads, 10% project drafts" \
+  "{\"query\":\"{city(id:\\\"$CITY\\\"){projects(first:20){edges{node{id title city{name}}}}}}\"}" 200 \
+  "{\"query\":\"mutation(\$i:ProjectInput!){createProject(cityId:\\\"$CITY\\\",input:\$i){id}}\",\"variables\":{\"i\":{\"title\":\"Bench draft\",\"summary\":\"s\",\"description\":\"d\",\"dimensions\":[\"LIVING\"],\"sector\":\"WATER\",\"capex\":{\"amount\":\"1000000\",\"currency\":\"USD\"},\"acceptedFinancing\":[\"PPP\"],\"timelineMonths\":12,\"proposalDeadline\":\"2030-01-01T00:00:00Z\"}}}" 10
+printf '\nserver RSS after the runs: %s MB\n' "$(awk '/VmRSS/{printf "%.0f", $2/1024}' /proc/$SERVER/status)"
