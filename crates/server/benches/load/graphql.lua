@@ -6,7 +6,7 @@ local write_body = os.getenv("WRITE_BODY")
 local every = tonumber(os.getenv("WRITE_EVERY") or "0")
 local token = os.getenv("TOKEN")
 local n = 0
-local errors = 0
+errors = 0
 local threads = {}
 
 function setup(thread)
@@ -36,7 +36,7 @@ end
 done = function(summary, latency, requests)
   local total = 0
   for _, t in ipairs(threads) do
-    total = total + t:get("errors")
+    total = total + (t:get("errors") or 0)
   end
   io.write(string.format("graphql_errors %d\n", total))
 end

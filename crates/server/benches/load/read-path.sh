@@ -30,6 +30,7 @@ fi
 SERVER=$!
 for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$PORT/healthz" >/dev/null && break; sleep 0.1; done
 URL="http://127.0.0.1:$PORT/graphql"
+RSS_FRESH=$(awk '/VmRSS/{printf "%.0f", $2/1024}' /proc/$SERVER/status)
 gql() { curl -sf "$URL" -H 'content-type: application/json' -d "$1"; }
 CITY=$(gql '{"query":"{cities(first:1,province:\"Maluku\"){edges{node{id}}}}"}' | python3 -c 'import json,sys; print(json.load(sys.stdin)["data"]["cities"]["edges"][0]["node"]["id"])')
 PROJECT=$(gql "{\"query\":\"{city(id:\\\"$CITY\\\"){projects(first:1){edges{node{id}}}}}\"}" | python3 -c 'import json,sys; print(json.load(sys.stdin)["data"]["city"]["projects"]["edges"][0]["node"]["id"])')
@@ -49,8 +50,12 @@ printf '| shape | req/s | p50 | p99 | errors | server CPU/req | PostgreSQL CPU/r
 run() { # name, body, connections, [write body, every]
   local name=$1 body=$2 conns=$3 out before after reqs
   before=$(ticks)
-  out=$(BODY="$body" WRITE_BODY="${4:-}" WRITE_EVERY="${5:-0}" TOKEN="$TOKEN" \
-    wrk -t2 -c"$conns" -d"${SECS}s" --latency -s crates/server/benches/load/graphql.lua "$URL")
+  if [ "$body" = GET ]; then
+    out=$(wrk -t2 -c"$conns" -d"${SECS}s" --latency "http://127.0.0.1:$PORT/healthz")
+  else
+    out=$(BODY="$body" WRITE_BODY="${4:-}" WRITE_EVERY="${5:-0}" TOKEN="$TOKEN" \
+      wrk -t2 -c"$conns" -d"${SECS}s" --latency -s crates/server/benches/load/graphql.lua "$URL")
+  fi
   after=$(ticks)
   reqs=$(echo "$out" | awk '/requests in/{print $1}')
   python3 - "$name" "$reqs" "$HZ" "$before" "$after" <<PY
@@ -61,7 +66,8 @@ b, a = [list(map(int, x.split())) for x in sys.argv[4:6]]
 rps = re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)
 p50 = re.search(r"\s50%\s+(\S+)", out).group(1)
 p99 = re.search(r"\s99%\s+(\S+)", out).group(1)
-errs = int(re.search(r"graphql_errors (\d+)", out).group(1))
+g = re.search(r"graphql_errors (\d+)", out)
+errs = int(g.group(1)) if g else 0
 non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
 errs += int(non2xx.group(1)) if non2xx else 0
 cpu = lambda i: (a[i] - b[i]) / hz * 1000 / max(reqs, 1)
@@ -69,11 +75,12 @@ pg = f"{cpu(1):.3f} ms" if a[1] else "–"
 print(f"| {name} | {float(rps):,.0f} | {p50} | {p99} | {errs} | {cpu(0):.3f} ms | {pg} |")
 PY
 }
-run "/healthz (GraphQL: { __typename })" '{"query":"{__typename}"}' "$CONNS"
+run "GET /healthz" GET "$CONNS"
+run "GraphQL { __typename }" '{"query":"{__typename}"}' "$CONNS"
 run "one project by id with its city" "{\"query\":\"{project(id:\\\"$PROJECT\\\"){id title status capex{amount currency} city{id name province}}}\"}" "$CONNS"
 run "a city's first 20 projects, each with its city" "{\"query\":\"{city(id:\\\"$CITY\\\"){projects(first:20){edges{node{id title status city{name}}}}}}\"}" "$CONNS"
 run "20 cities, each with its first 5 projects" '{"query":"{cities(first:20){edges{node{id name projects(first:5){edges{node{id title status}}}}}}}"}' "$CONNS"
 run "mixed, 200 clients: 90% reads, 10% project drafts" \
   "{\"query\":\"{city(id:\\\"$CITY\\\"){projects(first:20){edges{node{id title city{name}}}}}}\"}" 200 \
   "{\"query\":\"mutation(\$i:ProjectInput!){createProject(cityId:\\\"$CITY\\\",input:\$i){id}}\",\"variables\":{\"i\":{\"title\":\"Bench draft\",\"summary\":\"s\",\"description\":\"d\",\"dimensions\":[\"LIVING\"],\"sector\":\"WATER\",\"capex\":{\"amount\":\"1000000\",\"currency\":\"USD\"},\"acceptedFinancing\":[\"PPP\"],\"timelineMonths\":12,\"proposalDeadline\":\"2030-01-01T00:00:00Z\"}}}" 10
-printf '\nserver RSS after the runs: %s MB\n' "$(awk '/VmRSS/{printf "%.0f", $2/1024}' /proc/$SERVER/status)"
+printf '\nserver RSS: %s MB fresh, %s MB after the runs\n' "$RSS_FRESH" "$(awk '/VmRSS/{printf "%.0f", $2/1024}' /proc/$SERVER/status)"
