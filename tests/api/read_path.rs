@@ -132,3 +132,48 @@ async fn nested_project_lists_cost_one_statement_per_level_for_any_number_of_cit
     );
     app.stop().await;
 }
+
+/// A project by id with its city is one statement (a join), and the join keeps the caller's
+/// scope: another city's DRAFT is null for an anonymous caller, and its own official reads it.
+#[tokio::test]
+async fn a_project_with_its_city_is_one_statement_within_the_callers_scope() {
+    let app = demo().await;
+    let official = login(&app, "walikota@ambon.demo", "ambon-city-demo").await;
+    let ambon = app
+        .ok(None, "{cities(first:20){edges{node{id name}}}}", json!({}))
+        .await["cities"]["edges"]
+        .as_array()
+        .expect("edges")
+        .iter()
+        .find(|c| c["node"]["name"] == "Ambon")
+        .expect("Ambon")["node"]["id"]
+        .clone();
+    let draft = app
+        .ok(
+            Some(&official),
+            crate::world::CREATE_PROJECT,
+            json!({"c": ambon, "i": crate::world::project_input("Draft by id", chrono::Utc::now() + chrono::Duration::days(30))}),
+        )
+        .await["createProject"]["id"]
+        .clone();
+    app.settle().await;
+    const Q: &str = "query($id:ID!){project(id:$id){id title status city{id name province}}}";
+    let (d, cost) = costed(&app, Some(&official), Q, json!({"id": draft})).await;
+    assert_eq!(d["project"]["city"]["name"], "Ambon", "{d}");
+    assert_eq!(d["project"]["status"], "DRAFT");
+    assert_eq!(cost, 1, "a project with its city in one statement");
+    let (d, _) = costed(&app, None, Q, json!({"id": draft})).await;
+    assert_eq!(
+        d["project"],
+        Value::Null,
+        "anonymous callers do not read a DRAFT"
+    );
+    let semarang = login(&app, "bappeda@semarang.demo", "semarang-city-demo").await;
+    let (d, _) = costed(&app, Some(&semarang), Q, json!({"id": draft})).await;
+    assert_eq!(
+        d["project"],
+        Value::Null,
+        "nor does another city's official"
+    );
+    app.stop().await;
+}

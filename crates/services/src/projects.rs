@@ -45,6 +45,31 @@ pub async fn by_ids(db: &Db, scope: ProjectScope, ids: &[Uuid]) -> Result<Vec<Pr
     crate::convert::all(rows)
 }
 
+/// Projects by id with their cities, in one statement (a join), as far as the scope lets the
+/// caller see them.
+pub async fn by_ids_with_cities(
+    db: &Db,
+    scope: ProjectScope,
+    ids: &[Uuid],
+) -> Result<Vec<(Project, sinergi_domain::model::City)>> {
+    let ids: Vec<String> = ids.iter().map(Uuid::to_string).collect();
+    let rows = pj::Entity::find()
+        .filter(pj::Column::Id.is_in(ids))
+        .filter(scope_condition(scope))
+        .find_also_related(cities::Entity)
+        .all(db.conn())
+        .await?;
+    rows.into_iter()
+        .map(|(p, c)| {
+            let c = c.ok_or_else(|| crate::Error::corrupt("a project without its city"))?;
+            Ok((
+                Project::try_from(p)?,
+                sinergi_domain::model::City::try_from(c)?,
+            ))
+        })
+        .collect()
+}
+
 /// One project the caller may see.
 pub async fn get(db: &Db, scope: ProjectScope, id: Uuid) -> Result<Option<Project>> {
     Ok(by_ids(db, scope, &[id]).await?.pop())

@@ -1,8 +1,8 @@
 //! The read side of the contract.
 
 use async_graphql::{Context, ID, Object};
-use sinergi_domain::permissions::proposal_scope;
 use sinergi_domain::permissions::{InvestorPool, own_recommendations_rank_as_verified};
+use sinergi_domain::permissions::{project_scope, proposal_scope};
 use sinergi_matching::recommend;
 use sinergi_services::{audit, places, proposals};
 
@@ -96,11 +96,26 @@ impl QueryRoot {
         #[graphql(desc = "The project's ID (a malformed one is VALIDATION).")] id: ID,
     ) -> Result<Option<Project>> {
         let id = parse_id("id", &id)?;
-        Ok(crate::loaders::get(ctx)
-            .projects
-            .load_one(id)
+        let l = crate::loaders::get(ctx);
+        if ctx.look_ahead().field("city").exists() {
+            // The project and its city in one statement; the city goes to the request's
+            // city loader, where `Project.city` finds it.
+            let found = sinergi_services::projects::by_ids_with_cities(
+                &state(ctx).db,
+                project_scope(actor(ctx)),
+                &[id],
+            )
             .await?
-            .map(Project))
+            .pop();
+            return Ok(match found {
+                Some((p, c)) => {
+                    l.cities.feed_one(c.id, c).await;
+                    Some(Project(p))
+                }
+                None => None,
+            });
+        }
+        Ok(l.projects.load_one(id).await?.map(Project))
     }
 
     /// Full-text, typo-tolerant search over projects with filters, facets and sorting. Anonymous callers may search published projects.

@@ -35,8 +35,21 @@ pub struct Model {
     pub updated_at: DateTimeUtc,
 }
 
-/// No relations are declared: the repositories join explicitly.
+/// A project belongs to its city: a point lookup reads both in one statement.
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
-pub enum Relation {}
+pub enum Relation {
+    #[sea_orm(
+        belongs_to = "super::cities::Entity",
+        from = "Column::CityId",
+        to = "super::cities::Column::Id"
+    )]
+    City,
+}
+
+impl Related<super::cities::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::City.def()
+    }
+}
 
 impl ActiveModelBehavior for ActiveModel {}
