@@ -317,18 +317,23 @@ fn respond(resp: BatchResponse, media: Media) -> Response {
         ),
         _ => None,
     };
-    let mut body = match serde_json::to_value(&resp) {
-        Ok(v) => v,
+    // Written straight to text; only a request error goes through a JSON tree, to drop `data`.
+    let body = match refused {
+        None => serde_json::to_string(&resp),
+        Some(_) => serde_json::to_value(&resp).and_then(|mut v| {
+            if let Some(m) = v.as_object_mut() {
+                m.remove("data");
+            }
+            serde_json::to_string(&v)
+        }),
+    };
+    let body = match body {
+        Ok(b) => b,
         Err(e) => {
             tracing::error!(error = %e, "could not serialise a response");
             return error_body(StatusCode::INTERNAL_SERVER_ERROR, ApiError::Internal);
         }
     };
-    if refused.is_some()
-        && let Some(m) = body.as_object_mut()
-    {
-        m.remove("data");
-    }
     // With application/json a request error is still 200 (the spec, for older clients); with
     // application/graphql-response+json its status says what it is.
     let status = match (media, refused) {
@@ -336,12 +341,7 @@ fn respond(resp: BatchResponse, media: Media) -> Response {
         (Media::GraphqlResponse, Some(false)) => StatusCode::BAD_REQUEST,
         _ => StatusCode::OK,
     };
-    let mut r = (
-        status,
-        [(header::CONTENT_TYPE, media.content_type())],
-        body.to_string(),
-    )
-        .into_response();
+    let mut r = (status, [(header::CONTENT_TYPE, media.content_type())], body).into_response();
     // Headers the resolvers set (the search engine's time, as Server-Timing).
     for (name, value) in resp.http_headers_iter() {
         r.headers_mut().append(name, value);
