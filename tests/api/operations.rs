@@ -307,3 +307,52 @@ async fn json_logs_carry_the_request_id_which_the_response_echoes_and_no_token()
         "{lines:#?}"
     );
 }
+
+/// A browser client on an allowed origin may send `x-request-id` (the preflight allows it) and
+/// read it back (it is exposed); another origin is not allowed at all.
+#[tokio::test]
+async fn cors_allows_and_exposes_the_request_id_to_allowed_origins_only() {
+    let app =
+        TestApp::spawn_with(|c| c.cors_origins = vec!["https://app.sinergi.example".into()]).await;
+    let preflight = |origin: &'static str| {
+        app.http
+            .request(reqwest::Method::OPTIONS, app.url("/graphql"))
+            .header("origin", origin)
+            .header("access-control-request-method", "POST")
+            .header(
+                "access-control-request-headers",
+                "content-type,authorization,x-request-id",
+            )
+            .send()
+    };
+    let r = preflight("https://app.sinergi.example")
+        .await
+        .expect("send");
+    assert_eq!(
+        r.headers()["access-control-allow-origin"],
+        "https://app.sinergi.example"
+    );
+    let allowed = r.headers()["access-control-allow-headers"]
+        .to_str()
+        .expect("header")
+        .to_ascii_lowercase();
+    assert!(allowed.contains("x-request-id"), "{allowed}");
+    let r = app
+        .http
+        .post(app.url("/graphql"))
+        .header("origin", "https://app.sinergi.example")
+        .header("x-request-id", "browser-42")
+        .json(&json!({"query": "{ __typename }"}))
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(r.headers()["x-request-id"], "browser-42");
+    let exposed = r.headers()["access-control-expose-headers"]
+        .to_str()
+        .expect("header")
+        .to_ascii_lowercase();
+    assert!(exposed.contains("x-request-id"), "{exposed}");
+    let r = preflight("https://evil.example").await.expect("send");
+    assert!(r.headers().get("access-control-allow-origin").is_none());
+    app.stop().await;
+}
