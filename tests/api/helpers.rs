@@ -171,6 +171,21 @@ impl TestApp {
         }
     }
 
+    /// Starts the application with the demo data set loaded, the search index caught up.
+    pub async fn spawn_demo() -> Self {
+        let app = Self::spawn().await;
+        let fx = sinergi_domain::FxTable::default();
+        let scoring = sinergi_services::match_scores::Scoring {
+            fx: &fx,
+            weights: &Default::default(),
+        };
+        sinergi_server::demo::seed(&app.db, scoring)
+            .await
+            .expect("seed");
+        app.settle().await;
+        app
+    }
+
     /// Waits until the outbox relay has sent every change to the search index: it works on the
     /// same pool, so tests that count statements settle first.
     pub async fn settle(&self) {

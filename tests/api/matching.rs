@@ -447,15 +447,7 @@ async fn recommendations_leave_out_what_was_already_bid_on() {
 /// project's priority reason names the masterplan's numbers.
 #[tokio::test]
 async fn demo_recommendations_tell_the_top_five_apart() {
-    let app = TestApp::spawn().await;
-    let fx = sinergi_domain::FxTable::default();
-    let scoring = sinergi_services::match_scores::Scoring {
-        fx: &fx,
-        weights: &Default::default(),
-    };
-    sinergi_server::demo::seed(&app.db, scoring)
-        .await
-        .expect("seed");
+    let app = TestApp::spawn_demo().await;
     const TOP5: &str = "{recommendedProjects(first:5){score reasons project{id sector dimensions acceptedFinancing capex{amount currency} proposalDeadline city{id}}}}";
     for (email, password) in [
         ("investor@deltawater.demo", "investor-nl-demo"),

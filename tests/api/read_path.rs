@@ -7,20 +7,6 @@ use serde_json::{Value, json};
 
 use crate::helpers::TestApp;
 
-async fn demo() -> TestApp {
-    let app = TestApp::spawn().await;
-    let fx = sinergi_domain::FxTable::default();
-    let scoring = sinergi_services::match_scores::Scoring {
-        fx: &fx,
-        weights: &Default::default(),
-    };
-    sinergi_server::demo::seed(&app.db, scoring)
-        .await
-        .expect("seed");
-    app.settle().await;
-    app
-}
-
 async fn login(app: &TestApp, email: &str, password: &str) -> String {
     app.ok(
         None,
@@ -48,7 +34,7 @@ const ONE: &str =
 
 #[tokio::test]
 async fn nested_project_lists_cost_one_statement_per_level_for_any_number_of_cities() {
-    let app = demo().await;
+    let app = TestApp::spawn_demo().await;
     let official = login(&app, "walikota@ambon.demo", "ambon-city-demo").await;
     for token in [None, Some(official.as_str())] {
         let (one, cost_one) = costed(&app, token, NESTED, json!({"n": 1})).await;
@@ -137,7 +123,7 @@ async fn nested_project_lists_cost_one_statement_per_level_for_any_number_of_cit
 /// scope: another city's DRAFT is null for an anonymous caller, and its own official reads it.
 #[tokio::test]
 async fn a_project_with_its_city_is_one_statement_within_the_callers_scope() {
-    let app = demo().await;
+    let app = TestApp::spawn_demo().await;
     let official = login(&app, "walikota@ambon.demo", "ambon-city-demo").await;
     let ambon = app
         .ok(None, "{cities(first:20){edges{node{id name}}}}", json!({}))

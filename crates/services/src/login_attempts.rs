@@ -64,42 +64,26 @@ pub async fn count(
 
 /// Forgets a bucket (an account that signed in).
 pub async fn clear(db: &Db, bucket: &str) -> Result<()> {
-    let (sql, values): (&str, Vec<sea_orm::Value>) = match db.dialect() {
-        Dialect::Postgres => (
-            "DELETE FROM login_attempts WHERE bucket = $1",
-            vec![bucket.into()],
-        ),
-        Dialect::Sqlite => (
-            "DELETE FROM login_attempts WHERE bucket = ?",
-            vec![bucket.into()],
-        ),
-    };
-    db.conn()
-        .execute_raw(Statement::from_sql_and_values(
-            db.conn().get_database_backend(),
-            sql,
-            values,
-        ))
-        .await?;
-    Ok(())
+    delete_where(db, "bucket =", bucket.into()).await
 }
 
 async fn prune(db: &Db, cutoff: DateTime<Utc>) -> Result<()> {
-    let (sql, values): (&str, Vec<sea_orm::Value>) = match db.dialect() {
-        Dialect::Postgres => (
-            "DELETE FROM login_attempts WHERE window_start <= $1",
-            vec![cutoff.into()],
-        ),
-        Dialect::Sqlite => (
-            "DELETE FROM login_attempts WHERE window_start <= ?",
-            vec![cutoff.into()],
-        ),
+    // Windows that began at or before the cutoff have ended.
+    delete_where(db, "window_start <=", cutoff.into()).await
+}
+
+/// `DELETE FROM login_attempts WHERE <column and operator> <value>`.
+async fn delete_where(db: &Db, test: &str, value: sea_orm::Value) -> Result<()> {
+    let placeholder = match db.dialect() {
+        Dialect::Postgres => "$1",
+        Dialect::Sqlite => "?",
     };
+    let sql = format!("DELETE FROM login_attempts WHERE {test} {placeholder}");
     db.conn()
         .execute_raw(Statement::from_sql_and_values(
             db.conn().get_database_backend(),
             sql,
-            values,
+            vec![value],
         ))
         .await?;
     Ok(())
