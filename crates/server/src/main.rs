@@ -2,6 +2,12 @@
 
 use std::process::ExitCode;
 
+/// mimalloc rather than glibc's malloc: allocation was an eighth of a point lookup's profile,
+/// and with mimalloc the read-path benchmark's shapes run 15–45% faster (README, "The read
+/// path"). It keeps more resident (105 MB after that benchmark, 77 MB with glibc).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[tokio::main]
 async fn main() -> ExitCode {
     sinergi_server::cli::main().await
