@@ -16,7 +16,12 @@ pub enum Method {
     Post,
 }
 
-/// Why a request is refused before it runs, beyond the GraphQL errors of its document.
+/// A mutation (or subscription) sent with GET: the request is refused as a whole, before
+/// anything runs (HTTP 405).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct NotOverGet;
+
+/// Why a request's document is refused before it runs.
 #[derive(Debug)]
 pub enum Refusal {
     /// A mutation (or subscription) sent with GET, which must never change anything.

@@ -85,7 +85,7 @@ pub async fn execute(
     mut req: BatchRequest,
     max_batch: usize,
     method: document::Method,
-) -> Result<BatchResponse, document::Refusal> {
+) -> Result<BatchResponse, document::NotOverGet> {
     let too_many = matches!(&req, BatchRequest::Batch(v) if v.len() > max_batch);
     if too_many {
         return Ok(refusal(ApiError::TooComplex(format!(
@@ -100,7 +100,7 @@ pub async fn execute(
         match document::prepare(r, &state.persisted, method) {
             Ok(()) => {}
             Err(document::Refusal::Error(e)) => early.push((i, e)),
-            Err(other) => return Err(other),
+            Err(document::Refusal::NotOverGet) => return Err(document::NotOverGet),
         }
     }
     let started = std::time::Instant::now();

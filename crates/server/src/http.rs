@@ -17,7 +17,7 @@ use axum::{
 use serde_json::{Map, Value};
 use sinergi_api::{
     ApiError, Caller,
-    document::{Method, Refusal},
+    document::{Method, NotOverGet},
     error::Code,
 };
 
@@ -218,8 +218,7 @@ pub async fn get(
         );
     };
     let asks_graphql = params.contains_key("query") || params.contains_key("extensions");
-    if !asks_graphql && wants_html(&headers) && negotiate(&headers) != Some(Media::GraphqlResponse)
-    {
+    if !asks_graphql && wants_html(&headers) {
         if !app.config.graphiql {
             return (StatusCode::NOT_FOUND, "GraphiQL is switched off").into_response();
         }
@@ -286,7 +285,7 @@ async fn run(app: &App, who: Caller, req: BatchRequest, media: Media, method: Me
             .await
         {
             Ok(r) => r,
-            Err(Refusal::NotOverGet) => {
+            Err(NotOverGet) => {
                 let mut r = error_body(
                     StatusCode::METHOD_NOT_ALLOWED,
                     ApiError::validation("query", "a mutation must be sent with POST"),
@@ -294,13 +293,6 @@ async fn run(app: &App, who: Caller, req: BatchRequest, media: Media, method: Me
                 r.headers_mut()
                     .insert(header::ALLOW, HeaderValue::from_static("POST"));
                 return r;
-            }
-            Err(Refusal::Error(e)) => {
-                // `execute` answers document errors itself; kept for completeness.
-                return respond(
-                    BatchResponse::Single(async_graphql::Response::from_errors(vec![e])),
-                    media,
-                );
             }
         };
     respond(resp, media)
