@@ -10,7 +10,7 @@ use uuid::Uuid;
 
 use crate::{
     Db, Result, codec,
-    entities::{cities, masterplans as mp, priorities as pr},
+    entities::{masterplans as mp, priorities as pr},
     match_scores::{self, Scoring},
     tx::Mutation,
 };
@@ -25,11 +25,7 @@ pub async fn set(
 ) -> Result<Masterplan> {
     let content = content.validate()?;
     let m = Mutation::begin(db).await?;
-    if cities::Entity::find_by_id(city_id.to_string())
-        .one(&m.txn)
-        .await?
-        .is_none()
-    {
+    if !crate::places::city_exists(&m.txn, city_id).await? {
         return Err(Rule::NotFound.into());
     }
     actor.require_city_writer(city_id)?;

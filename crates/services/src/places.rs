@@ -89,6 +89,14 @@ pub async fn cities_by_id(db: &Db, ids: &[Uuid]) -> Result<Vec<City>> {
     )
 }
 
+/// Whether a city exists, read within the caller's transaction.
+pub(crate) async fn city_exists(conn: &impl sea_orm::ConnectionTrait, id: Uuid) -> Result<bool> {
+    Ok(cities::Entity::find_by_id(id.to_string())
+        .one(conn)
+        .await?
+        .is_some())
+}
+
 /// A page of cities, optionally of one province.
 pub async fn list_cities(
     db: &Db,

@@ -18,7 +18,7 @@ use crate::{
     Db, Result, codec,
     entities::{cities, masterplans, projects as pj, proposals},
     outbox,
-    page::{self, Key, Page},
+    page::{self, Key},
     tx::Mutation,
 };
 
@@ -73,35 +73,6 @@ pub async fn by_ids_with_cities(
 /// One project the caller may see.
 pub async fn get(db: &Db, scope: ProjectScope, id: Uuid) -> Result<Option<Project>> {
     Ok(by_ids(db, scope, &[id]).await?.pop())
-}
-
-/// A page of a city's projects that the caller may see.
-pub async fn list_for_city(
-    db: &Db,
-    scope: ProjectScope,
-    city_id: Uuid,
-    status: Option<ProjectStatus>,
-    after: Option<&Key>,
-    first: u64,
-    count: bool,
-) -> Result<Page<Project>> {
-    let mut q = pj::Entity::find()
-        .filter(pj::Column::CityId.eq(city_id.to_string()))
-        .filter(scope_condition(scope));
-    if let Some(s) = status {
-        q = q.filter(pj::Column::Status.eq(s.as_str()));
-    }
-    page::fetch(
-        db.conn(),
-        q,
-        pj::Column::CreatedAt,
-        pj::Column::Id,
-        after,
-        first,
-        count,
-    )
-    .await?
-    .try_map(Project::try_from)
 }
 
 /// The first `first` projects of each of `city_ids` (after `after`, in creation order) as far
@@ -259,11 +230,7 @@ pub async fn create(
     content: ProjectContent,
 ) -> Result<Project> {
     let m = Mutation::begin(db).await?;
-    if cities::Entity::find_by_id(city_id.to_string())
-        .one(&m.txn)
-        .await?
-        .is_none()
-    {
+    if !crate::places::city_exists(&m.txn, city_id).await? {
         return Err(Rule::NotFound.into());
     }
     actor.require_city_writer(city_id)?;

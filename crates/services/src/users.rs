@@ -9,7 +9,7 @@ use uuid::Uuid;
 
 use crate::{
     Db, Error, Result,
-    entities::{cities, embassies, investor_organizations, refresh_tokens as rt, users},
+    entities::{embassies, investor_organizations, refresh_tokens as rt, users},
     tx::Mutation,
 };
 
@@ -68,11 +68,7 @@ pub(crate) async fn insert(m: &Mutation<'_>, u: NewUser) -> Result<User> {
             let c = u
                 .city_id
                 .ok_or_else(|| Rule::validation("cityId", "city officials need a city"))?;
-            if cities::Entity::find_by_id(c.to_string())
-                .one(&m.txn)
-                .await?
-                .is_none()
-            {
+            if !crate::places::city_exists(&m.txn, c).await? {
                 return Err(Rule::validation("cityId", "no such city").into());
             }
         }
