@@ -112,26 +112,20 @@ pub async fn metrics(State(app): State<App>) -> Response {
     out.push_str("# HELP sinergi_db_pool_max_connections The most connections the pool opens.\n");
     out.push_str("# TYPE sinergi_db_pool_max_connections gauge\n");
     let _ = writeln!(out, "sinergi_db_pool_max_connections {max}");
-    let backlog = sinergi_services::outbox::backlog(&app.state.db).await;
-    let lag = sinergi_services::outbox::lag(&app.state.db).await;
+    let pending = sinergi_services::outbox::pending(&app.state.db).await;
     out.push_str(
         "# HELP sinergi_search_outbox_backlog Changes written but not yet in the search index.\n",
     );
     out.push_str("# TYPE sinergi_search_outbox_backlog gauge\n");
-    match backlog {
-        Ok(n) => {
-            let _ = writeln!(out, "sinergi_search_outbox_backlog {n}");
-        }
-        Err(e) => tracing::warn!(error = %e, "metrics: outbox backlog unreadable"),
-    }
     out.push_str("# HELP sinergi_search_relay_lag_seconds How long the oldest change waiting for the search index has waited (0 when none waits).\n");
     out.push_str("# TYPE sinergi_search_relay_lag_seconds gauge\n");
-    match lag {
-        Ok(l) => {
-            let secs = l.map_or(0.0, |d| d.num_milliseconds().max(0) as f64 / 1000.0);
+    match pending {
+        Ok((n, lag)) => {
+            let secs = lag.map_or(0.0, |d| d.num_milliseconds().max(0) as f64 / 1000.0);
+            let _ = writeln!(out, "sinergi_search_outbox_backlog {n}");
             let _ = writeln!(out, "sinergi_search_relay_lag_seconds {secs}");
         }
-        Err(e) => tracing::warn!(error = %e, "metrics: relay lag unreadable"),
+        Err(e) => tracing::warn!(error = %e, "metrics: outbox unreadable"),
     }
     out.push_str("# HELP sinergi_search_engine_up Whether the last search reached the engine.\n");
     out.push_str("# TYPE sinergi_search_engine_up gauge\n");

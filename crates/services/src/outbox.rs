@@ -39,15 +39,23 @@ pub async fn backlog(db: &Db) -> Result<u64> {
         .await?)
 }
 
-/// How long the oldest change still waiting has waited: the relay's lag behind the database.
-pub async fn lag(db: &Db) -> Result<Option<chrono::Duration>> {
-    use sea_orm::QueryOrder;
-    let oldest = ob::Entity::find()
+/// How many changes wait to reach the index and how long the oldest has waited (the relay's
+/// lag behind the database), in one statement.
+pub async fn pending(db: &Db) -> Result<(u64, Option<chrono::Duration>)> {
+    use sea_orm::QuerySelect;
+    let (n, oldest): (i64, Option<chrono::DateTime<chrono::Utc>>) = ob::Entity::find()
+        .select_only()
+        .column_as(ob::Column::Id.count(), "n")
+        .column_as(ob::Column::CreatedAt.min(), "oldest")
         .filter(ob::Column::DoneAt.is_null())
-        .order_by_asc(ob::Column::Id)
+        .into_tuple()
         .one(db.conn())
-        .await?;
-    Ok(oldest.map(|row| db.now() - row.created_at))
+        .await?
+        .unwrap_or((0, None));
+    Ok((
+        u64::try_from(n).unwrap_or(0),
+        oldest.map(|at| db.now() - at),
+    ))
 }
 
 /// A change leased for sending to the index.
