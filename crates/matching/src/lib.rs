@@ -10,10 +10,13 @@
 
 pub mod fast;
 pub mod recommend;
+pub mod schedule;
 mod score;
 
 #[cfg(test)]
 mod properties;
+#[cfg(test)]
+mod schedule_tests;
 
 pub use score::{
     Component, ProjectTerms, ProposalTerms, Score, Weights, alignment_value, budget_value,
