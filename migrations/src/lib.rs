@@ -11,6 +11,7 @@ mod m20261122_000002_create_marketplace;
 mod m20261122_000003_create_ledgers;
 mod m20261123_000004_index_changes;
 mod m20261202_000005_login_attempts;
+mod m20261202_000006_matchmaking;
 
 /// Runs Sinergi's migrations in order.
 pub struct Migrator;
@@ -24,6 +25,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000003_create_ledgers::Migration),
             Box::new(m20261123_000004_index_changes::Migration),
             Box::new(m20261202_000005_login_attempts::Migration),
+            Box::new(m20261202_000006_matchmaking::Migration),
         ]
     }
 }

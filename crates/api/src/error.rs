@@ -299,6 +299,15 @@ mod tests {
                 "ORGANIZATION_SUSPENDED",
                 "PROJECT_NOT_OPEN",
                 "SEALED_UNTIL_DEADLINE",
+                "NOT_VERIFIED",
+                "REGISTRATION_CLOSED",
+                "EVENT_NOT_OVER",
+                "PARTICIPANT_BUSY",
+                "TABLE_TAKEN",
+                "OUTSIDE_SESSIONS",
+                "MEETING_NOT_STARTED",
+                "EVENT_NOT_OPEN",
+                "SESSIONS_STARTED",
             ]
         );
         for reason in ConflictReason::ALL {

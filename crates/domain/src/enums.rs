@@ -40,6 +40,9 @@ named_enum!(
     /// Why the object's state forbids a change: `extensions.reason` of a CONFLICT error.
     ConflictReason {
         AlreadySubmitted => "ALREADY_SUBMITTED", DeadlineNotPassed => "DEADLINE_NOT_PASSED", DeadlinePassed => "DEADLINE_PASSED", Duplicate => "DUPLICATE", HasProposals => "HAS_PROPOSALS", InvalidTransition => "INVALID_TRANSITION", NoMasterplan => "NO_MASTERPLAN", OrganizationSuspended => "ORGANIZATION_SUSPENDED", ProjectNotOpen => "PROJECT_NOT_OPEN", SealedUntilDeadline => "SEALED_UNTIL_DEADLINE",
+        NotVerified => "NOT_VERIFIED", RegistrationClosed => "REGISTRATION_CLOSED", EventNotOver => "EVENT_NOT_OVER",
+        ParticipantBusy => "PARTICIPANT_BUSY", TableTaken => "TABLE_TAKEN", OutsideSessions => "OUTSIDE_SESSIONS",
+        MeetingNotStarted => "MEETING_NOT_STARTED", EventNotOpen => "EVENT_NOT_OPEN", SessionsStarted => "SESSIONS_STARTED",
     }
 );
 named_enum!(
@@ -99,3 +102,27 @@ mod tests {
         assert_eq!(Role::parse("admin"), None);
     }
 }
+named_enum!(
+    /// Where a match-making event is in its life.
+    EventStatus { Draft => "DRAFT", Open => "OPEN", Scheduled => "SCHEDULED", Closed => "CLOSED", Cancelled => "CANCELLED" }
+);
+named_enum!(
+    /// How a match-making event is held.
+    EventMode { InPerson => "IN_PERSON", Virtual => "VIRTUAL", Hybrid => "HYBRID" }
+);
+named_enum!(
+    /// Which side a participant is.
+    ParticipantKind { City => "CITY", Investor => "INVESTOR" }
+);
+named_enum!(
+    /// Where a meeting request is in its life.
+    RequestStatus { Pending => "PENDING", Accepted => "ACCEPTED", Declined => "DECLINED", Withdrawn => "WITHDRAWN" }
+);
+named_enum!(
+    /// Whether a meeting is on.
+    MeetingStatus { Scheduled => "SCHEDULED", Cancelled => "CANCELLED" }
+);
+named_enum!(
+    /// What one side recorded of a meeting.
+    MeetingOutcome { FollowUp => "FOLLOW_UP", NotAFit => "NOT_A_FIT", NoShow => "NO_SHOW" }
+);

@@ -9,6 +9,7 @@ pub mod clock;
 pub mod commitment;
 pub mod enums;
 pub mod error;
+pub mod event;
 pub mod masterplan;
 pub mod model;
 pub mod money;
@@ -20,7 +21,8 @@ pub mod text;
 
 pub use clock::{Clock, SharedClock, ShiftedClock, SystemClock};
 pub use enums::{
-    ConflictReason, Dimension, FinancingModel, ProjectStatus, ProposalStatus, Role, Sector,
+    ConflictReason, Dimension, EventMode, EventStatus, FinancingModel, MeetingOutcome,
+    MeetingStatus, ParticipantKind, ProjectStatus, ProposalStatus, RequestStatus, Role, Sector,
     VerificationStatus,
 };
 pub use error::{Error, Result};

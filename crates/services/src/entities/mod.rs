@@ -3,11 +3,15 @@
 pub mod audit_events;
 pub mod cities;
 pub mod embassies;
+pub mod event_participants;
 pub mod fx_rates;
 pub mod investor_organizations;
 pub mod invitations;
 pub mod masterplans;
 pub mod match_scores;
+pub mod matchmaking_events;
+pub mod meeting_requests;
+pub mod meetings;
 pub mod priorities;
 pub mod projects;
 pub mod proposal_revisions;
