@@ -108,6 +108,7 @@ pub fn test_config(dir: &std::path::Path, database_url: String) -> Config {
         data_dir: dir.to_path_buf(),
         database_url,
         bind: "127.0.0.1:0".parse().expect("addr"),
+        public_url: None,
         meili_url: None,
         meili_key: None,
         meili_index: "projects".into(),
@@ -179,7 +180,8 @@ impl TestApp {
             fx: &fx,
             weights: &Default::default(),
         };
-        sinergi_server::demo::seed(&app.db, scoring)
+        let secret = app.config.jwt_secret.clone().expect("test secret");
+        sinergi_server::demo::seed(&app.db, scoring, &sinergi_server::app::cursor_key(&secret))
             .await
             .expect("seed");
         app.settle().await;

@@ -11,6 +11,7 @@ mod errors;
 mod foundation;
 mod journey;
 mod matching;
+mod matchmaking;
 mod operations;
 mod permissions;
 mod read_path;

@@ -402,7 +402,7 @@ async fn while_the_engine_is_down_writes_succeed_and_nothing_is_lost() {
         fx: &fx,
         weights: &Default::default(),
     };
-    let out = sinergi_server::demo::seed(&db, scoring)
+    let out = sinergi_server::demo::seed(&db, scoring, b"a calendar key")
         .await
         .expect("seed");
     assert!(matches!(out, sinergi_server::demo::Outcome::Seeded(_)));

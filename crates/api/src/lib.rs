@@ -8,10 +8,11 @@ pub mod document;
 pub mod error;
 pub mod limits;
 pub mod loaders;
+pub mod matchmaking;
 pub mod metrics;
 mod ranking;
 pub mod recommend;
-mod resolvers;
+pub mod resolvers;
 pub mod search;
 pub mod state;
 pub mod types;
@@ -22,8 +23,15 @@ use async_graphql::{BatchRequest, BatchResponse, EmptySubscription, MergedObject
 
 pub use error::ApiError;
 pub use limits::Limits;
-pub use resolvers::query::QueryRoot;
 pub use state::{ApiState, Caller};
+
+/// What can be read. Lists are connections with `first` (1..100) and `after`; an object the caller may not read is null (or missing from a list), never an error.
+#[derive(MergedObject, Default)]
+#[graphql(name = "Query")]
+pub struct QueryRoot(
+    resolvers::query::CoreQuery,
+    resolvers::matchmaking::MatchmakingQuery,
+);
 
 /// Every mutation of the contract, by area.
 #[derive(MergedObject, Default)]
@@ -32,23 +40,28 @@ pub struct MutationRoot(
     resolvers::account::AccountMutation,
     resolvers::marketplace::MarketplaceMutation,
     resolvers::onboarding::OnboardingMutation,
+    resolvers::matchmaking::MatchmakingMutation,
 );
 
 /// The executable schema.
 pub type AppSchema = Schema<QueryRoot, MutationRoot, EmptySubscription>;
 
 fn builder() -> async_graphql::SchemaBuilder<QueryRoot, MutationRoot, EmptySubscription> {
-    Schema::build(QueryRoot, MutationRoot::default(), EmptySubscription)
-        .override_output_type_description::<chrono::DateTime<chrono::Utc>>(
-            "An instant, as an RFC 3339 date-time string in UTC with a `Z` offset and up to \
+    Schema::build(
+        QueryRoot::default(),
+        MutationRoot::default(),
+        EmptySubscription,
+    )
+    .override_output_type_description::<chrono::DateTime<chrono::Utc>>(
+        "An instant, as an RFC 3339 date-time string in UTC with a `Z` offset and up to \
              microseconds: `2026-12-01T09:30:00Z`. Inputs with another offset are converted to \
              UTC.",
-        )
-        .override_output_type_description::<rust_decimal::Decimal>(
-            "An exact decimal number as a string, never a float: digits with an optional \
+    )
+    .override_output_type_description::<rust_decimal::Decimal>(
+        "An exact decimal number as a string, never a float: digits with an optional \
              leading `-` and one `.`, up to 28 significant digits (`\"1250000000.50\"`). \
              Money amounts are in their currency's major unit.",
-        )
+    )
 }
 
 /// The schema with its state and limits.

@@ -29,6 +29,9 @@ pub struct ApiState {
     pub metrics: crate::metrics::Metrics,
     /// Queries clients registered by hash (automatic persisted queries).
     pub persisted: crate::document::PersistedQueries,
+    /// The address clients reach the server at (`SINERGI_PUBLIC_URL`, else the bound address):
+    /// calendar feeds and meeting rooms are linked under it.
+    pub public_url: std::sync::OnceLock<String>,
 }
 
 impl std::fmt::Debug for ApiState {
@@ -45,6 +48,13 @@ impl ApiState {
     /// tokens alone follow the system clock, which jsonwebtoken checks them against.
     pub fn now(&self) -> chrono::DateTime<chrono::Utc> {
         self.db.now()
+    }
+
+    /// The server's public address, without a trailing slash.
+    pub fn base_url(&self) -> &str {
+        self.public_url
+            .get()
+            .map_or("http://127.0.0.1:8080", |s| s.trim_end_matches('/'))
     }
 
     /// What scoring needs: the FX table and the weights.

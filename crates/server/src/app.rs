@@ -56,10 +56,7 @@ impl App {
     /// after an FX change, and builds the schema. The database handle carries the clock.
     pub async fn build(config: Config, db: Db) -> anyhow::Result<Self> {
         db.migrate().await?;
-        let secret = match &config.jwt_secret {
-            Some(s) => s.clone(),
-            None => secrets::data_dir_secret(&config.data_dir)?,
-        };
+        let secret = server_secret(&config)?;
         let keys = JwtKeys::new(&secret, &config.jwt_previous_secrets);
         let (search, index, embedded): (
             SearchBackend,
@@ -108,15 +105,18 @@ impl App {
             fx: config.fx.clone(),
             keys,
             limiter: Default::default(),
-            cursor_key: sinergi_api::auth::token_hash(&format!("cursor:{}", hex::encode(&secret)))
-                .into_bytes(),
+            cursor_key: cursor_key(&secret),
             weights: config.weights,
             recommendations: Default::default(),
             search: index,
             persisted: Default::default(),
             search_health: Default::default(),
             metrics: Default::default(),
+            public_url: Default::default(),
         });
+        if let Some(u) = &config.public_url {
+            let _ = state.public_url.set(u.clone());
+        }
         let rescored = sinergi_services::match_scores::sync_fx(&state.db, state.scoring()).await?;
         if rescored > 0 {
             tracing::info!(rescored, "FX rates changed: scores recomputed");
@@ -138,9 +138,13 @@ impl App {
 
     /// Binds the configured address (`SINERGI_BIND`).
     pub async fn listen(&self) -> anyhow::Result<TcpListener> {
-        TcpListener::bind(self.config.bind)
-            .await
-            .map_err(|e| anyhow::anyhow!("cannot listen on SINERGI_BIND={}: {e}", self.config.bind))
+        let l = TcpListener::bind(self.config.bind).await.map_err(|e| {
+            anyhow::anyhow!("cannot listen on SINERGI_BIND={}: {e}", self.config.bind)
+        })?;
+        if let Ok(addr) = l.local_addr() {
+            let _ = self.state.public_url.set(format!("http://{addr}"));
+        }
+        Ok(l)
     }
 
     /// The routes.
@@ -153,6 +157,7 @@ impl App {
                 get(|| async { Json200(json!({"status": "ok"})) }),
             )
             .route("/readyz", get(readyz))
+            .route("/calendar/{file}", get(calendar))
             .route("/metrics", get(crate::telemetry::metrics));
         let origins: Vec<HeaderValue> = self
             .config
@@ -279,6 +284,48 @@ async fn readyz(State(app): State<App>) -> Response {
         body.to_string(),
     )
         .into_response()
+}
+
+/// A participant's private iCalendar feed, `GET /calendar/<token>.ics`: 404 for a token that
+/// is not (or no longer) valid, exactly as for one that never was.
+async fn calendar(
+    State(app): State<App>,
+    axum::extract::Path(file): axum::extract::Path<String>,
+) -> Response {
+    let not_found = || (StatusCode::NOT_FOUND, "no such calendar\n").into_response();
+    let Some(token) = file.strip_suffix(".ics") else {
+        return not_found();
+    };
+    match sinergi_api::resolvers::matchmaking::calendar_feed(&app.state, token).await {
+        Ok(Some(body)) => (
+            StatusCode::OK,
+            [
+                (header::CONTENT_TYPE, "text/calendar; charset=utf-8"),
+                // Calendar apps poll; a cache must not keep a stale agenda or share it.
+                (header::CACHE_CONTROL, "private, no-cache"),
+            ],
+            body,
+        )
+            .into_response(),
+        Ok(None) => not_found(),
+        Err(e) => {
+            tracing::error!(error = ?e, "calendar feed failed");
+            (StatusCode::INTERNAL_SERVER_ERROR, "internal error\n").into_response()
+        }
+    }
+}
+
+/// The key that signs cursors and derives calendar tokens, from the server's secret.
+pub fn cursor_key(secret: &[u8]) -> Vec<u8> {
+    sinergi_api::auth::token_hash(&format!("cursor:{}", hex::encode(secret))).into_bytes()
+}
+
+/// The server's secret: configured, or kept in the data directory.
+pub fn server_secret(config: &Config) -> anyhow::Result<Vec<u8>> {
+    Ok(match &config.jwt_secret {
+        Some(s) => s.clone(),
+        None => secrets::data_dir_secret(&config.data_dir)?,
+    })
 }
 
 /// Resolves on SIGTERM or SIGINT.

@@ -134,7 +134,8 @@ async fn run(command: Command, config: Config) -> anyhow::Result<ExitCode> {
                 fx: &config.fx,
                 weights: &config.weights,
             };
-            report_seed(demo::seed(&db, scoring).await?);
+            let key = crate::app::cursor_key(&crate::app::server_secret(&config)?);
+            report_seed(demo::seed(&db, scoring, &key).await?);
         }
         Command::CreateAdmin {
             email,
@@ -181,7 +182,9 @@ async fn run(command: Command, config: Config) -> anyhow::Result<ExitCode> {
             let db = crate::app::open_database(&config).await?;
             let app = App::build(config, db).await?;
             if with_demo {
-                report_seed(demo::seed(&app.state.db, app.state.scoring()).await?);
+                report_seed(
+                    demo::seed(&app.state.db, app.state.scoring(), &app.state.cursor_key).await?,
+                );
             }
             let listener = app.listen().await?;
             let addr = listener.local_addr()?;

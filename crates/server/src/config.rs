@@ -34,6 +34,8 @@ struct Raw {
     data_dir: Option<PathBuf>,
     database_url: Option<String>,
     bind: Option<String>,
+    /// The address clients reach the server at, e.g. https://sinergi.example.go.id.
+    public_url: Option<String>,
     meili_url: Option<String>,
     meili_key: Option<String>,
     meili_index: Option<String>,
@@ -61,6 +63,9 @@ pub struct Config {
     pub data_dir: PathBuf,
     pub database_url: String,
     pub bind: SocketAddr,
+    /// `SINERGI_PUBLIC_URL`: where calendar feeds and meeting rooms are linked; the bound
+    /// address when unset.
+    pub public_url: Option<String>,
     pub meili_url: Option<String>,
     pub meili_key: Option<String>,
     /// The Meilisearch index uid (`SINERGI_MEILI_INDEX`, default `projects`).
@@ -231,6 +236,19 @@ impl Config {
             data_dir,
             database_url,
             bind,
+            public_url: match raw
+                .public_url
+                .map(|u| u.trim().trim_end_matches('/').to_owned())
+            {
+                Some(u) if u.starts_with("http://") || u.starts_with("https://") => Some(u),
+                Some(u) if !u.is_empty() => {
+                    return Err(bad(
+                        "SINERGI_PUBLIC_URL",
+                        format!("'{u}' is not an http(s) address"),
+                    ));
+                }
+                _ => None,
+            },
             meili_url,
             meili_key: raw.meili_key.filter(|k| !k.is_empty()),
             meili_index: raw

@@ -758,7 +758,9 @@ fn err(e: sinergi_services::Error) -> anyhow::Error {
 }
 
 /// Seeds the demo data into an empty database; does nothing to one that holds data.
-pub async fn seed(db: &Db, scoring: Scoring<'_>) -> anyhow::Result<Outcome> {
+/// `calendar_key` is the server's (`app::cursor_key`): the demo participants' calendar feeds
+/// open on the server that uses it.
+pub async fn seed(db: &Db, scoring: Scoring<'_>, calendar_key: &[u8]) -> anyhow::Result<Outcome> {
     let fx = scoring.fx;
     let any_user = users::count(db).await.map_err(err)? > 0;
     let any_city = !places::list_cities(db, None, None, 1, false)
@@ -1052,8 +1054,16 @@ pub async fn seed(db: &Db, scoring: Scoring<'_>) -> anyhow::Result<Outcome> {
             .map_err(err)?;
         n_bids += 1;
     }
+    crate::demo_events::seed(
+        db,
+        fx,
+        calendar_key,
+        (project_ids[0], project_ids[1]),
+        project_ids[5],
+    )
+    .await?;
     Ok(Outcome::Seeded(format!(
-        "{} cities with masterplans, {} embassies, {} investor organisations, {} projects, {} proposals, {} accounts",
+        "{} cities with masterplans, {} embassies, {} investor organisations, {} projects, {} proposals, {} accounts, an upcoming match-making event in Ambon and a past one in Semarang",
         CITIES.len(),
         EMBASSIES.len(),
         ORGS.len(),

@@ -5,6 +5,7 @@ pub mod app;
 pub mod cli;
 pub mod config;
 pub mod demo;
+mod demo_events;
 pub mod http;
 mod progress;
 pub mod reindex;

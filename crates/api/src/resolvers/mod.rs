@@ -2,5 +2,6 @@
 
 pub mod account;
 pub mod marketplace;
+pub mod matchmaking;
 pub mod onboarding;
 pub mod query;

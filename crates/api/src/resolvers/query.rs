@@ -29,11 +29,11 @@ use crate::{
 
 /// The root of queries.
 #[derive(Default)]
-pub struct QueryRoot;
+pub struct CoreQuery;
 
 /// What can be read. Lists are connections with `first` (1..100) and `after`; an object the caller may not read is null (or missing from a list), never an error.
-#[Object(name = "Query")]
-impl QueryRoot {
+#[Object]
+impl CoreQuery {
     /// The caller; null when not signed in.
     async fn me(&self, ctx: &Context<'_>) -> Result<Option<User>> {
         let Some(a) = actor(ctx) else { return Ok(None) };

@@ -176,3 +176,87 @@ pub fn to_domain<A: Copy + Into<D>, D>(items: &[A]) -> Vec<D> {
 pub fn from_domain<D: Copy + Into<A>, A>(items: &[D]) -> Vec<A> {
     items.iter().map(|d| (*d).into()).collect()
 }
+
+mirror!(
+    /// Where a match-making event is in its life.
+    MatchmakingEventStatus = d::EventStatus {
+        /// Being prepared by its organisers; invisible to others.
+        Draft,
+        /// Registration and meeting requests are open.
+        Open,
+        /// Agendas are out; requests are closed.
+        Scheduled,
+        /// The event is over.
+        Closed,
+        /// Called off by its organisers; its meetings are cancelled.
+        Cancelled
+    }
+);
+
+mirror!(
+    /// How a match-making event is held.
+    EventMode = d::EventMode {
+        /// At a venue: meetings at numbered tables.
+        InPerson,
+        /// Online: each meeting has its own link.
+        Virtual,
+        /// At a venue, with a link for those who join online.
+        Hybrid
+    }
+);
+
+mirror!(
+    /// Which side of the meetings a participant is.
+    ParticipantKind = d::ParticipantKind {
+        /// A city (any of its officials acts for it).
+        City,
+        /// An investor organisation (any of its investors acts for it).
+        Investor
+    }
+);
+
+mirror!(
+    /// Where a meeting request is in its life.
+    MeetingRequestStatus = d::RequestStatus {
+        /// Waiting for the other side.
+        Pending,
+        /// The other side wants to meet: the scheduler places it.
+        Accepted,
+        /// The other side said no.
+        Declined,
+        /// The requester took it back (or left the event).
+        Withdrawn
+    }
+);
+
+mirror!(
+    /// Whether a meeting is on.
+    MeetingStatus = d::MeetingStatus {
+        /// In the agenda.
+        Scheduled,
+        /// Called off; calendar feeds show it as cancelled.
+        Cancelled
+    }
+);
+
+mirror!(
+    /// What one side recorded of a meeting.
+    MeetingOutcome = d::MeetingOutcome {
+        /// Both want to continue, e.g. towards a proposal.
+        FollowUp,
+        /// Talked, and it does not fit.
+        NotAFit,
+        /// The other side did not come.
+        NoShow
+    }
+);
+
+/// Which of the caller's side's requests to list.
+#[derive(async_graphql::Enum, Copy, Clone, Debug, PartialEq, Eq)]
+#[graphql(rename_items = "SCREAMING_SNAKE_CASE")]
+pub enum RequestDirection {
+    /// Requests the caller's side received.
+    Incoming,
+    /// Requests the caller's side sent.
+    Outgoing,
+}
