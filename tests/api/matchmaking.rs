@@ -112,6 +112,37 @@ async fn feed(app: &TestApp, url: &str) -> (u16, String) {
     (status, r.text().await.expect("body"))
 }
 
+/// The feed as Mozilla's ical.js (Thunderbird's parser) reads it: `tests/calendar-clients`,
+/// installed from its lock file on first use.
+async fn ical_js(url: &str) -> Vec<Value> {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/calendar-clients");
+    if !dir.join("node_modules/ical.js").exists() {
+        let ok = std::process::Command::new("npm")
+            .args(["ci", "--no-audit", "--no-fund", "--loglevel=error"])
+            .current_dir(&dir)
+            .status()
+            .expect("npm (Node.js 20) installs ical.js");
+        assert!(ok.success(), "npm ci in tests/calendar-clients");
+    }
+    let out = tokio::process::Command::new("node")
+        .arg("read.mjs")
+        .arg(url)
+        .current_dir(&dir)
+        .output()
+        .await
+        .expect("node runs");
+    assert!(
+        out.status.success(),
+        "ical.js could not read the feed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice::<Vec<Value>>(&out.stdout).expect("ical.js output")
+}
+
+fn iso(at: DateTime<Utc>) -> String {
+    at.format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string()
+}
+
 struct Event {
     id: String,
     s0: DateTime<Utc>,
@@ -388,6 +419,21 @@ async fn an_embassy_event_runs_from_draft_to_agendas_calendars_outcomes_and_numb
     let evs = vevents(&body);
     assert_eq!(ics_time(&evs[0]["DTSTART"]), target);
     assert_eq!(evs[0]["SEQUENCE"], "1");
+    // A real calendar client reads the same: the instant, the UID, the new sequence.
+    let seen = ical_js(&e.a_calendar).await;
+    assert_eq!(seen.len(), 1);
+    assert_eq!(seen[0]["uid"], format!("{meeting_a}@sinergi"));
+    assert_eq!(seen[0]["start"], iso(target));
+    assert_eq!(seen[0]["end"], iso(target + Duration::minutes(30)));
+    assert_eq!(seen[0]["startIsUtc"], true);
+    assert_eq!(seen[0]["sequence"], 1);
+    assert_eq!(seen[0]["status"], "CONFIRMED");
+    assert!(
+        seen[0]["location"]
+            .as_str()
+            .expect("location")
+            .contains("table 2")
+    );
     // Conflicts are refused with a reason: Ambon is busy then; no slot starts at an odd time;
     // B does not attend the first session.
     let r = app
@@ -657,6 +703,9 @@ async fn who_meets_whom_stays_with_the_two_sides_the_organisers_and_the_investor
     let evs = vevents(&body);
     assert_eq!(evs[0]["STATUS"], "CANCELLED");
     assert_eq!(evs[0]["SEQUENCE"], "1");
+    let seen = ical_js(&e.a_calendar).await;
+    assert_eq!(seen[0]["status"], "CANCELLED");
+    assert_eq!(seen[0]["sequence"], 1);
     let _ = (e.ambon, e.semarang, e.req_b, e.req_c);
     app.stop().await;
 }
@@ -829,5 +878,103 @@ async fn the_demo_holds_an_upcoming_ambon_event_with_requests_and_a_past_one_wit
     let (status, body) = feed(&app, &url).await;
     assert_eq!(status, 200);
     assert!(vevents(&body).is_empty(), "nothing scheduled yet");
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn registration_closes_at_its_deadline_and_a_withdrawn_side_takes_its_pending_requests_along()
+{
+    let app = TestApp::spawn().await;
+    let w = World::build(&app, Duration::days(30)).await;
+    let now = sinergi_domain::Clock::now(&*app.clock);
+    let (input, s0, _) = event_input(now);
+    let d = app
+        .ok(Some(&w.liaison_nl), CREATE, json!({"i": input}))
+        .await;
+    let eid = id(&d["createMatchmakingEvent"]["id"]);
+    // Organisers change a draft; a virtual event needs no venue and gives rooms.
+    let (mut changed, ..) = event_input(now);
+    changed["mode"] = json!("VIRTUAL");
+    changed["venue"] = Value::Null;
+    changed["tables"] = json!(4);
+    let update = "mutation($id:ID!,$i:MatchmakingEventInput!){updateMatchmakingEvent(id:$id,input:$i){mode tables venue}}";
+    let r = app
+        .gql(
+            Some(&w.liaison_jp),
+            update,
+            json!({"id": eid, "i": changed}),
+        )
+        .await;
+    assert_eq!(code(&r), "NOT_FOUND", "another embassy's draft");
+    let d = app
+        .ok(
+            Some(&w.liaison_nl),
+            update,
+            json!({"id": eid, "i": changed}),
+        )
+        .await;
+    assert_eq!(
+        d["updateMatchmakingEvent"],
+        json!({"mode": "VIRTUAL", "tables": 4, "venue": null})
+    );
+    // Nobody registers for a draft.
+    let reg = json!({"e": eid, "i": {"availableSessions": [0], "maxMeetings": 2}});
+    let r = app.gql(Some(&w.investor_a), REGISTER, reg.clone()).await;
+    assert_eq!(code(&r), "NOT_FOUND");
+    app.ok(Some(&w.liaison_nl), OPEN, json!({"id": eid})).await;
+    let d = app.ok(Some(&w.official_ambon), REGISTER, reg.clone()).await;
+    let ambon = id(&d["registerForEvent"]["id"]);
+    app.ok(Some(&w.investor_a), REGISTER, reg.clone()).await;
+    // Registering again updates the one registration.
+    let again = json!({"e": eid, "i": {"availableSessions": [0, 1], "maxMeetings": 5, "timeZone": "Asia/Tokyo"}});
+    let d = app.ok(Some(&w.investor_a), REGISTER, again).await;
+    assert_eq!(d["registerForEvent"]["timeZone"], "Asia/Tokyo");
+    let d = app
+        .ok(
+            Some(&w.investor_a),
+            "query($e:ID!){matchmakingEvent(id:$e){participants{totalCount}}}",
+            json!({"e": eid}),
+        )
+        .await;
+    assert_eq!(d["matchmakingEvent"]["participants"]["totalCount"], 2);
+    let d = app
+        .ok(
+            Some(&w.investor_a),
+            REQUEST,
+            json!({"e": eid, "to": ambon, "m": "Hello"}),
+        )
+        .await;
+    let req = id(&d["requestMeeting"]["id"]);
+    // Withdrawing takes the side out of the directory and its pending requests with it.
+    let d = app
+        .ok(
+            Some(&w.investor_a),
+            "mutation($e:ID!){withdrawFromEvent(eventId:$e)}",
+            json!({"e": eid}),
+        )
+        .await;
+    assert_eq!(d["withdrawFromEvent"], true);
+    let d = app
+        .ok(
+            Some(&w.official_ambon),
+            "query($e:ID!){matchmakingEvent(id:$e){participants{totalCount}} meetingRequests(eventId:$e){edges{node{id status}}}}",
+            json!({"e": eid}),
+        )
+        .await;
+    assert_eq!(d["matchmakingEvent"]["participants"]["totalCount"], 1);
+    assert_eq!(
+        d["meetingRequests"]["edges"],
+        json!([{"node": {"id": req, "status": "WITHDRAWN"}}])
+    );
+    // Registration closes at the deadline.
+    app.clock.advance(Duration::days(2) + Duration::minutes(1));
+    let r = app.gql(Some(&w.investor_b), REGISTER, reg.clone()).await;
+    assert_eq!(ext(&r)["reason"], "REGISTRATION_CLOSED");
+    // Scheduling stops once the first session has started.
+    app.clock.advance_past(s0);
+    let r = app
+        .gql(Some(&w.liaison_nl), SCHEDULE, json!({"e": eid}))
+        .await;
+    assert_eq!(ext(&r)["reason"], "SESSIONS_STARTED");
     app.stop().await;
 }
