@@ -12,6 +12,7 @@ mod m20261122_000003_create_ledgers;
 mod m20261123_000004_index_changes;
 mod m20261202_000005_login_attempts;
 mod m20261202_000006_matchmaking;
+mod m20261202_000007_notifications;
 
 /// Runs Sinergi's migrations in order.
 pub struct Migrator;
@@ -26,6 +27,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000004_index_changes::Migration),
             Box::new(m20261202_000005_login_attempts::Migration),
             Box::new(m20261202_000006_matchmaking::Migration),
+            Box::new(m20261202_000007_notifications::Migration),
         ]
     }
 }

@@ -109,6 +109,7 @@ pub fn test_config(dir: &std::path::Path, database_url: String) -> Config {
         database_url,
         bind: "127.0.0.1:0".parse().expect("addr"),
         public_url: None,
+        webhook_allowed_hosts: vec!["127.0.0.1".into(), "localhost".into()],
         meili_url: None,
         meili_key: None,
         meili_index: "projects".into(),
@@ -144,9 +145,10 @@ impl TestApp {
             .with_clock(clock.clone());
         let statements = Arc::new(AtomicU64::new(0));
         let counter = statements.clone();
-        // The outbox relay polls on the same pool; requests are what the count is about.
+        // The outbox relay and the webhook worker poll on the same pool; requests are what the
+        // count is about.
         db.on_statement(move |sql| {
-            if !sql.contains("search_outbox") {
+            if !sql.contains("search_outbox") && !sql.contains("webhook_deliveries") {
                 counter.fetch_add(1, Ordering::Relaxed);
             }
         });

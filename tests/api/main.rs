@@ -12,6 +12,7 @@ mod foundation;
 mod journey;
 mod matching;
 mod matchmaking;
+mod notifications;
 mod operations;
 mod permissions;
 mod read_path;

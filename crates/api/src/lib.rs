@@ -16,6 +16,7 @@ pub mod resolvers;
 pub mod search;
 pub mod state;
 pub mod types;
+pub mod webhooks;
 
 use std::sync::Arc;
 
@@ -31,6 +32,7 @@ pub use state::{ApiState, Caller};
 pub struct QueryRoot(
     resolvers::query::CoreQuery,
     resolvers::matchmaking::MatchmakingQuery,
+    resolvers::notify::NotifyQuery,
 );
 
 /// Every mutation of the contract, by area.
@@ -41,6 +43,7 @@ pub struct MutationRoot(
     resolvers::marketplace::MarketplaceMutation,
     resolvers::onboarding::OnboardingMutation,
     resolvers::matchmaking::MatchmakingMutation,
+    resolvers::notify::NotifyMutation,
 );
 
 /// The executable schema.

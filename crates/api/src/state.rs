@@ -32,6 +32,8 @@ pub struct ApiState {
     /// The address clients reach the server at (`SINERGI_PUBLIC_URL`, else the bound address):
     /// calendar feeds and meeting rooms are linked under it.
     pub public_url: std::sync::OnceLock<String>,
+    /// Hosts webhook endpoints may use although they are private (`SINERGI_WEBHOOK_ALLOWED_HOSTS`).
+    pub webhook_allowed_hosts: Vec<String>,
 }
 
 impl std::fmt::Debug for ApiState {

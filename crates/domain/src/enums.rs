@@ -126,3 +126,30 @@ named_enum!(
     /// What one side recorded of a meeting.
     MeetingOutcome { FollowUp => "FOLLOW_UP", NotAFit => "NOT_A_FIT", NoShow => "NO_SHOW" }
 );
+named_enum!(
+    /// What a notification is about.
+    NotificationType {
+        ProjectPublished => "PROJECT_PUBLISHED", ProjectUpdated => "PROJECT_UPDATED", ProjectClosed => "PROJECT_CLOSED",
+        ProjectAwarded => "PROJECT_AWARDED", ProjectCancelled => "PROJECT_CANCELLED", ProposalSubmitted => "PROPOSAL_SUBMITTED",
+        ProposalStatusChanged => "PROPOSAL_STATUS_CHANGED", OrganizationVerified => "ORGANIZATION_VERIFIED",
+        OrganizationSuspended => "ORGANIZATION_SUSPENDED", MeetingRequested => "MEETING_REQUESTED",
+        MeetingRequestAnswered => "MEETING_REQUEST_ANSWERED", MeetingScheduled => "MEETING_SCHEDULED",
+        MeetingChanged => "MEETING_CHANGED", SavedSearchMatch => "SAVED_SEARCH_MATCH", WebhookTest => "WEBHOOK_TEST",
+    }
+);
+named_enum!(
+    /// Where a webhook delivery is.
+    DeliveryStatus { Pending => "PENDING", Succeeded => "SUCCEEDED", Failed => "FAILED" }
+);
+
+impl NotificationType {
+    /// The webhook body's `type`: lower case, the last underscore a dot
+    /// (PROJECT_PUBLISHED → project.published, SAVED_SEARCH_MATCH → saved_search.match).
+    pub fn dotted(self) -> String {
+        let lower = self.as_str().to_ascii_lowercase();
+        match lower.rfind('_') {
+            Some(i) => format!("{}.{}", &lower[..i], &lower[i + 1..]),
+            None => lower,
+        }
+    }
+}

@@ -21,9 +21,9 @@ pub mod text;
 
 pub use clock::{Clock, SharedClock, ShiftedClock, SystemClock};
 pub use enums::{
-    ConflictReason, Dimension, EventMode, EventStatus, FinancingModel, MeetingOutcome,
-    MeetingStatus, ParticipantKind, ProjectStatus, ProposalStatus, RequestStatus, Role, Sector,
-    VerificationStatus,
+    ConflictReason, DeliveryStatus, Dimension, EventMode, EventStatus, FinancingModel,
+    MeetingOutcome, MeetingStatus, NotificationType, ParticipantKind, ProjectStatus,
+    ProposalStatus, RequestStatus, Role, Sector, VerificationStatus,
 };
 pub use error::{Error, Result};
 pub use money::{Currency, FxTable, Money};

@@ -113,6 +113,7 @@ impl App {
             search_health: Default::default(),
             metrics: Default::default(),
             public_url: Default::default(),
+            webhook_allowed_hosts: config.webhook_allowed_hosts.clone(),
         });
         if let Some(u) = &config.public_url {
             let _ = state.public_url.set(u.clone());
@@ -205,7 +206,12 @@ impl App {
             self.state.fx.clone(),
             self.state.search.clone(),
             self.embedded.clone(),
-            stop_rx,
+            stop_rx.clone(),
+        ));
+        let deliveries = tokio::spawn(crate::webhooks::run(
+            self.state.db.clone(),
+            self.state.webhook_allowed_hosts.clone(),
+            stop_rx.clone(),
         ));
         let served = axum::serve(
             listener,
@@ -217,6 +223,7 @@ impl App {
         // next start (the outbox keeps it).
         let _ = stop_tx.send(true);
         let _ = relay.await;
+        let _ = deliveries.await;
         served?;
         Ok(())
     }
@@ -266,12 +273,14 @@ async fn readyz(State(app): State<App>) -> Response {
     let db = app.state.db.ping().await;
     let search = app.search.check().await;
     let backlog = sinergi_services::outbox::backlog(&app.state.db).await.ok();
+    let webhooks = sinergi_services::notify::backlog(&app.state.db).await.ok();
     let ready = db.is_ok() && search.is_ok();
     let body = json!({
         "status": if ready { "ready" } else { "unavailable" },
         "database": if db.is_ok() { "ok" } else { "unreachable" },
         "search": {"engine": app.search.name(), "status": match &search { Ok(()) => "ok".to_owned(), Err(e) => e.clone() }},
         "outboxBacklog": backlog,
+        "webhookBacklog": webhooks,
     });
     let status = if ready {
         StatusCode::OK

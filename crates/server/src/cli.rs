@@ -58,6 +58,18 @@ pub enum Command {
         #[command(subcommand)]
         command: AuditCommand,
     },
+    /// Webhook deliveries.
+    Webhooks {
+        #[command(subcommand)]
+        command: WebhooksCommand,
+    },
+}
+
+/// Webhook commands.
+#[derive(Debug, Subcommand)]
+pub enum WebhooksCommand {
+    /// Queues every FAILED delivery of enabled endpoints again (same webhook-id).
+    RetryFailed,
 }
 
 /// Audit trail commands.
@@ -177,6 +189,13 @@ async fn run(command: Command, config: Config) -> anyhow::Result<ExitCode> {
                     return Ok(ExitCode::FAILURE);
                 }
             }
+        }
+        Command::Webhooks {
+            command: WebhooksCommand::RetryFailed,
+        } => {
+            let db = open_db(&config).await?;
+            let n = sinergi_services::notify::retry_failed(&db).await?;
+            println!("{n} failed deliveries queued again");
         }
         Command::Serve { demo: with_demo } => {
             let db = crate::app::open_database(&config).await?;

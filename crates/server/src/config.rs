@@ -36,6 +36,8 @@ struct Raw {
     bind: Option<String>,
     /// The address clients reach the server at, e.g. https://sinergi.example.go.id.
     public_url: Option<String>,
+    /// Comma-separated hosts webhooks may reach although private.
+    webhook_allowed_hosts: Option<String>,
     meili_url: Option<String>,
     meili_key: Option<String>,
     meili_index: Option<String>,
@@ -66,6 +68,9 @@ pub struct Config {
     /// `SINERGI_PUBLIC_URL`: where calendar feeds and meeting rooms are linked; the bound
     /// address when unset.
     pub public_url: Option<String>,
+    /// `SINERGI_WEBHOOK_ALLOWED_HOSTS`: hosts (names or addresses) webhook endpoints may use
+    /// although they resolve to private addresses, and over http.
+    pub webhook_allowed_hosts: Vec<String>,
     pub meili_url: Option<String>,
     pub meili_key: Option<String>,
     /// The Meilisearch index uid (`SINERGI_MEILI_INDEX`, default `projects`).
@@ -249,6 +254,13 @@ impl Config {
                 }
                 _ => None,
             },
+            webhook_allowed_hosts: raw
+                .webhook_allowed_hosts
+                .unwrap_or_default()
+                .split(',')
+                .map(|h| h.trim().to_ascii_lowercase())
+                .filter(|h| !h.is_empty())
+                .collect(),
             meili_url,
             meili_key: raw.meili_key.filter(|k| !k.is_empty()),
             meili_index: raw

@@ -16,3 +16,4 @@ pub mod telemetry;
 
 pub use app::App;
 pub use config::Config;
+pub mod webhooks;

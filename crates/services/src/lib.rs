@@ -20,6 +20,7 @@ pub mod login_attempts;
 pub mod masterplans;
 pub mod match_scores;
 pub mod meetings;
+pub mod notify;
 pub mod organizations;
 pub mod outbox;
 pub mod page;

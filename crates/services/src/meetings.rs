@@ -106,6 +106,47 @@ async fn may_see_pair<C: ConnectionTrait>(
     Ok(false)
 }
 
+/// Who hears of a pair's request or meeting: both sides, the investor's embassy, the platform.
+async fn pair_targets<C: ConnectionTrait>(
+    conn: &C,
+    a: &Participant,
+    b: &Participant,
+) -> Result<Vec<crate::notify::Target>> {
+    use crate::notify::Target;
+    let mut out = vec![Target::Platform];
+    for p in [a, b] {
+        match p.side {
+            SideId::City(c) => out.push(Target::City(c)),
+            SideId::Organization(o) => {
+                out.push(Target::Organization(o));
+                if let Some(e) = embassy_of(conn, o).await? {
+                    out.push(Target::Embassy(e));
+                }
+            }
+        }
+    }
+    Ok(out)
+}
+
+fn pair_notice(
+    kind: sinergi_domain::NotificationType,
+    entity_type: &'static str,
+    entity_id: Uuid,
+    targets: Vec<crate::notify::Target>,
+    title: String,
+    data: serde_json::Value,
+) -> crate::notify::Notice {
+    crate::notify::Notice {
+        kind,
+        entity_type,
+        entity_id,
+        targets,
+        body: title.clone(),
+        title,
+        data,
+    }
+}
+
 async fn participant<C: ConnectionTrait>(conn: &C, id: Uuid) -> Result<Option<Participant>> {
     ep::Entity::find_by_id(id.to_string())
         .one(conn)
@@ -128,7 +169,7 @@ pub async fn request(
     if !(1..=5).contains(&priority) {
         return Err(Rule::validation("priority", "between 1 and 5").into());
     }
-    let m = Mutation::begin(db).await?;
+    let mut m = Mutation::begin(db).await?;
     let e = events::get(&m.txn, Some(actor), event_id)
         .await?
         .ok_or(Rule::NotFound)?;
@@ -218,6 +259,15 @@ pub async fn request(
     .insert(&m.txn)
     .await?;
     let r = request_of(row)?;
+    let targets = pair_targets(&m.txn, &me, &other).await?;
+    m.notify(pair_notice(
+        sinergi_domain::NotificationType::MeetingRequested,
+        "meeting_request",
+        id,
+        targets,
+        format!("A meeting is requested at '{}'", e.content.title),
+        json!({"eventId": event_id, "requestId": id, "from": me.id, "to": other.id}),
+    ));
     m.commit(
         Some(actor.user_id),
         "meeting_request.created",
@@ -256,8 +306,8 @@ async fn load_request<C: ConnectionTrait>(
 
 /// The receiving side accepts or declines a PENDING request.
 pub async fn respond(db: &Db, actor: &Actor, id: Uuid, accept: bool) -> Result<MeetingRequest> {
-    let m = Mutation::begin(db).await?;
-    let (row, e, _, to) = load_request(&m.txn, Some(actor), id).await?;
+    let mut m = Mutation::begin(db).await?;
+    let (row, e, from, to) = load_request(&m.txn, Some(actor), id).await?;
     if rules::side_of(actor) != Some(to.side) {
         return Err(Rule::Forbidden.into());
     }
@@ -277,6 +327,19 @@ pub async fn respond(db: &Db, actor: &Actor, id: Uuid, accept: bool) -> Result<M
     am.status = Set(status.as_str().into());
     am.responded_at = Set(Some(m.now()));
     let r = request_of(am.update(&m.txn).await?)?;
+    let targets = pair_targets(&m.txn, &from, &to).await?;
+    m.notify(pair_notice(
+        sinergi_domain::NotificationType::MeetingRequestAnswered,
+        "meeting_request",
+        id,
+        targets,
+        format!(
+            "A meeting request at '{}' was {}",
+            e.content.title,
+            if accept { "accepted" } else { "declined" }
+        ),
+        json!({"eventId": e.id, "requestId": id, "status": status.as_str()}),
+    ));
     m.commit(
         Some(actor.user_id),
         if accept {
@@ -470,7 +533,7 @@ pub async fn schedule(
     event_id: Uuid,
     score: impl Fn(&[Pair]) -> Vec<f64>,
 ) -> Result<ScheduleRun> {
-    let m = Mutation::begin(db).await?;
+    let mut m = Mutation::begin(db).await?;
     let (row, e) = events::load_organised(&m, actor, event_id).await?;
     let now = m.now();
     rules::check_schedule(e.status, &e.content, now)?;
@@ -569,8 +632,18 @@ pub async fn schedule(
                         }
                     }
                     None => {
+                        let mid = Uuid::new_v4();
+                        let targets = pair_targets(&m.txn, &city, &investor).await?;
+                        m.notify(pair_notice(
+                            sinergi_domain::NotificationType::MeetingScheduled,
+                            "meeting",
+                            mid,
+                            targets,
+                            format!("A meeting at '{}' is scheduled", e.content.title),
+                            json!({"eventId": event_id, "meetingId": mid, "startsAt": s.starts_at.to_rfc3339(), "table": t}),
+                        ));
                         mt::ActiveModel {
-                            id: Set(Uuid::new_v4().to_string()),
+                            id: Set(mid.to_string()),
                             event_id: Set(event_id.to_string()),
                             request_id: Set(r.id.to_string()),
                             city_participant_id: Set(city.id.to_string()),
@@ -719,7 +792,7 @@ pub async fn move_meeting(
     starts_at: DateTime<Utc>,
     table: Option<i32>,
 ) -> Result<Meeting> {
-    let m = Mutation::begin(db).await?;
+    let mut m = Mutation::begin(db).await?;
     let (row, e, city, inv) = load_meeting(&m.txn, Some(actor), id).await?;
     if !rules::organises(Some(actor), e.organizer) {
         return Err(Rule::Forbidden.into());
@@ -786,6 +859,15 @@ pub async fn move_meeting(
     am.sequence = Set(seq);
     am.updated_at = Set(m.now());
     let meeting = meeting_of(am.update(&m.txn).await?)?;
+    let targets = pair_targets(&m.txn, &city, &inv).await?;
+    m.notify(pair_notice(
+        sinergi_domain::NotificationType::MeetingChanged,
+        "meeting",
+        id,
+        targets,
+        format!("A meeting at '{}' moved", e.content.title),
+        json!({"eventId": e.id, "meetingId": id, "startsAt": meeting.starts_at.to_rfc3339(), "table": table, "status": "SCHEDULED"}),
+    ));
     m.commit(
         Some(actor.user_id),
         "meeting.moved",
@@ -800,7 +882,7 @@ pub async fn move_meeting(
 /// Organisers, or either side, cancel a meeting.
 pub async fn cancel_meeting(db: &Db, actor: &Actor, id: Uuid, reason: &str) -> Result<Meeting> {
     let reason = sinergi_domain::text::required("reason", reason, 2000)?;
-    let m = Mutation::begin(db).await?;
+    let mut m = Mutation::begin(db).await?;
     let (row, e, city, inv) = load_meeting(&m.txn, Some(actor), id).await?;
     let side = rules::side_of(actor);
     if !rules::organises(Some(actor), e.organizer)
@@ -817,6 +899,15 @@ pub async fn cancel_meeting(db: &Db, actor: &Actor, id: Uuid, reason: &str) -> R
         .into());
     }
     let meeting = cancel_row(&m.txn, row, &reason, m.now()).await?;
+    let targets = pair_targets(&m.txn, &city, &inv).await?;
+    m.notify(pair_notice(
+        sinergi_domain::NotificationType::MeetingChanged,
+        "meeting",
+        id,
+        targets,
+        format!("A meeting at '{}' was cancelled", e.content.title),
+        json!({"eventId": e.id, "meetingId": id, "status": "CANCELLED"}),
+    ));
     m.commit(
         Some(actor.user_id),
         "meeting.cancelled",

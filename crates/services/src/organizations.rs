@@ -228,7 +228,7 @@ pub async fn set_verification(
     let reason = reason
         .map(|r| sinergi_domain::text::required("reason", r, 2000))
         .transpose()?;
-    let m = Mutation::begin(db).await?;
+    let mut m = Mutation::begin(db).await?;
     let row = load_managed(&m, actor, id).await?;
     sinergi_domain::organization::check_standing_change(
         codec::one(&row.verification, VerificationStatus::parse, "verification")?,
@@ -242,11 +242,35 @@ pub async fn set_verification(
     // Standing is part of every score of the organisation's proposals.
     let ids = match_scores::ids_for_organization(&m.txn, &id.to_string()).await?;
     match_scores::rescore(&m.txn, scoring, &ids, m.now()).await?;
-    let action = if to == VerificationStatus::Verified {
-        "organization.verified"
+    let (action, kind, what) = if to == VerificationStatus::Verified {
+        (
+            "organization.verified",
+            sinergi_domain::NotificationType::OrganizationVerified,
+            "verified",
+        )
     } else {
-        "organization.suspended"
+        (
+            "organization.suspended",
+            sinergi_domain::NotificationType::OrganizationSuspended,
+            "suspended",
+        )
     };
+    m.notify(crate::notify::Notice {
+        kind,
+        entity_type: "organization",
+        entity_id: id,
+        targets: vec![
+            crate::notify::Target::Organization(id),
+            crate::notify::Target::Embassy(o.embassy_id),
+            crate::notify::Target::Platform,
+        ],
+        title: format!("{} was {what}", o.profile.name),
+        body: match &reason {
+            Some(r) => format!("{} was {what}: {r}", o.profile.name),
+            None => format!("{} was {what}.", o.profile.name),
+        },
+        data: json!({"organizationId": id, "verification": to.as_str()}),
+    });
     m.commit(
         Some(actor.user_id),
         action,

@@ -297,7 +297,7 @@ pub async fn update(
     content: ProjectContent,
     now: DateTime<Utc>,
 ) -> Result<Project> {
-    let m = Mutation::begin(db).await?;
+    let mut m = Mutation::begin(db).await?;
     let row = load_for_write(&m, actor, id).await?;
     let current = Project::try_from(row.clone())?;
     let content = content.validate()?;
@@ -309,6 +309,22 @@ pub async fn update(
     am.updated_at = Set(db.now());
     let project = Project::try_from(am.update(&m.txn).await?)?;
     outbox::enqueue_project(&m.txn, id, m.now()).await?;
+    // Organisations with a proposal learn that the terms or the deadline moved.
+    if project.status == ProjectStatus::Published
+        && (current.content.proposal_deadline != project.content.proposal_deadline
+            || current.content.capex != project.content.capex
+            || current.content.timeline_months != project.content.timeline_months
+            || current.content.accepted_financing != project.content.accepted_financing
+            || current.content.dimensions != project.content.dimensions)
+    {
+        let n = notice(
+            &m.txn,
+            sinergi_domain::NotificationType::ProjectUpdated,
+            &project,
+        )
+        .await?;
+        m.notify(n);
+    }
     m.commit(
         Some(actor.user_id),
         "project.updated",
@@ -320,8 +336,49 @@ pub async fn update(
     Ok(project)
 }
 
+/// The notice of a project's change: to its city, the organisations that bid on it, and the
+/// platform; only the project's public facts.
+pub(crate) async fn notice<C: sea_orm::ConnectionTrait>(
+    conn: &C,
+    kind: sinergi_domain::NotificationType,
+    p: &Project,
+) -> Result<crate::notify::Notice> {
+    use crate::notify::Target;
+    let mut targets = vec![Target::City(p.city_id), Target::Platform];
+    targets.extend(
+        crate::notify::bidders(conn, &p.id.to_string())
+            .await?
+            .into_iter()
+            .map(Target::Organization),
+    );
+    let what = match kind {
+        sinergi_domain::NotificationType::ProjectPublished => "was published",
+        sinergi_domain::NotificationType::ProjectUpdated => "changed its terms or deadline",
+        sinergi_domain::NotificationType::ProjectClosed => "closed for bids",
+        sinergi_domain::NotificationType::ProjectAwarded => "was awarded",
+        _ => "was cancelled",
+    };
+    Ok(crate::notify::Notice {
+        kind,
+        entity_type: "project",
+        entity_id: p.id,
+        targets,
+        title: format!("'{}' {what}", p.content.title),
+        body: format!(
+            "The project '{}' {what}. Proposals are due by {}.",
+            p.content.title,
+            p.content.proposal_deadline.to_rfc3339()
+        ),
+        data: serde_json::json!({
+            "projectId": p.id, "cityId": p.city_id, "title": p.content.title,
+            "status": p.status.as_str(),
+            "proposalDeadline": p.content.proposal_deadline.to_rfc3339(),
+        }),
+    })
+}
+
 async fn set_status(
-    m: Mutation<'_>,
+    mut m: Mutation<'_>,
     actor: &Actor,
     row: pj::Model,
     status: ProjectStatus,
@@ -336,6 +393,16 @@ async fn set_status(
     extra(&mut am);
     let project = Project::try_from(am.update(&m.txn).await?)?;
     outbox::enqueue_project(&m.txn, id, m.now()).await?;
+    let kind = match status {
+        ProjectStatus::Published => Some(sinergi_domain::NotificationType::ProjectPublished),
+        ProjectStatus::Closed => Some(sinergi_domain::NotificationType::ProjectClosed),
+        ProjectStatus::Cancelled => Some(sinergi_domain::NotificationType::ProjectCancelled),
+        _ => None,
+    };
+    if let Some(kind) = kind {
+        let n = notice(&m.txn, kind, &project).await?;
+        m.notify(n);
+    }
     m.commit(Some(actor.user_id), action, "project", id, payload)
         .await?;
     Ok(project)

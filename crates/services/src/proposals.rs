@@ -332,7 +332,7 @@ pub async fn submit(
     id: Uuid,
     now: DateTime<Utc>,
 ) -> Result<Proposal> {
-    let m = Mutation::begin(db).await?;
+    let mut m = Mutation::begin(db).await?;
     let (row, project) = load_own(&m, actor, id).await?;
     let o = org::Entity::find_by_id(row.organization_id.clone())
         .one(&m.txn)
@@ -350,6 +350,25 @@ pub async fn submit(
     am.updated_at = Set(db.now());
     let p = Proposal::try_from(am.update(&m.txn).await?)?;
     match_scores::rescore(&m.txn, scoring, &[id.to_string()], m.now()).await?;
+    // The city (and the platform) learn that a proposal arrived: its id, project and time,
+    // never its content, which stays sealed until the deadline for them too.
+    let submitted_at = p.submitted_at.unwrap_or_else(|| m.now());
+    m.notify(crate::notify::Notice {
+        kind: sinergi_domain::NotificationType::ProposalSubmitted,
+        entity_type: "proposal",
+        entity_id: id,
+        targets: vec![
+            crate::notify::Target::City(codec::id(&project.city_id)?),
+            crate::notify::Target::Platform,
+        ],
+        title: format!("A proposal arrived for '{}'", project.title),
+        body: format!(
+            "A proposal was submitted for '{}' at {}. Its content is sealed until the deadline.",
+            project.title,
+            submitted_at.to_rfc3339()
+        ),
+        data: json!({"proposalId": id, "projectId": project.id, "submittedAt": submitted_at.to_rfc3339()}),
+    });
     m.commit(
         Some(actor.user_id),
         "proposal.submitted",
@@ -398,7 +417,7 @@ pub async fn decide(
     let reason = reason
         .map(|r| sinergi_domain::text::required("reason", r, 2000))
         .transpose()?;
-    let m = Mutation::begin(db).await?;
+    let mut m = Mutation::begin(db).await?;
     let (row, project) = load_visible(&m, actor, id).await?;
     if !actor.judges_city(codec::id(&project.city_id)?) {
         return Err(Rule::Forbidden.into());
@@ -430,14 +449,34 @@ pub async fn decide(
         pam.status = Set(ProjectStatus::Awarded.as_str().into());
         pam.awarded_proposal_id = Set(Some(row.id.clone()));
         pam.updated_at = Set(at);
-        pam.update(&m.txn).await?;
+        let awarded = sinergi_domain::model::Project::try_from(pam.update(&m.txn).await?)?;
         outbox::enqueue_project(&m.txn, project_id, m.now()).await?;
+        let n = crate::projects::notice(
+            &m.txn,
+            sinergi_domain::NotificationType::ProjectAwarded,
+            &awarded,
+        )
+        .await?;
+        m.notify(n);
     }
     let mut am = row.into_active_model();
     am.status = Set(to.as_str().into());
     am.decision_reason = Set(reason.clone());
     am.updated_at = Set(at);
     let p = Proposal::try_from(am.update(&m.txn).await?)?;
+    let org_id = p.organization_id;
+    m.notify(crate::notify::Notice {
+        kind: sinergi_domain::NotificationType::ProposalStatusChanged,
+        entity_type: "proposal",
+        entity_id: id,
+        targets: vec![
+            crate::notify::Target::Organization(org_id),
+            crate::notify::Target::Platform,
+        ],
+        title: format!("Your proposal is {}", p.status.as_str().to_lowercase()),
+        body: format!("Your proposal was {}.", p.status.as_str().to_lowercase()),
+        data: json!({"proposalId": id, "projectId": p.project_id, "status": p.status.as_str()}),
+    });
     let action = match decision {
         Decision::Shortlist => "proposal.shortlisted",
         Decision::Accept => "proposal.accepted",

@@ -9,6 +9,8 @@ use crate::{Db, Result, audit};
 pub struct Mutation<'a> {
     pub txn: DatabaseTransaction,
     db: &'a Db,
+    /// What the change tells, written with it.
+    notices: Vec<crate::notify::Notice>,
 }
 
 impl<'a> Mutation<'a> {
@@ -17,6 +19,7 @@ impl<'a> Mutation<'a> {
         Ok(Self {
             txn: db.begin_write().await?,
             db,
+            notices: Vec::new(),
         })
     }
 
@@ -25,7 +28,12 @@ impl<'a> Mutation<'a> {
         self.db.now()
     }
 
-    /// Appends the audit event and commits.
+    /// Tells of the change: its event, inbox rows and webhook deliveries are written with it.
+    pub fn notify(&mut self, n: crate::notify::Notice) {
+        self.notices.push(n);
+    }
+
+    /// Appends the audit event (and the notices) and commits.
     pub async fn commit(
         self,
         actor: Option<Uuid>,
@@ -47,6 +55,7 @@ impl<'a> Mutation<'a> {
             },
         )
         .await?;
+        crate::notify::write(&self.txn, &self.notices, self.db.now()).await?;
         self.txn.commit().await?;
         Ok(())
     }

@@ -3,5 +3,6 @@
 pub mod account;
 pub mod marketplace;
 pub mod matchmaking;
+pub mod notify;
 pub mod onboarding;
 pub mod query;

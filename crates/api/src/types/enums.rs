@@ -260,3 +260,51 @@ pub enum RequestDirection {
     /// Requests the caller's side sent.
     Outgoing,
 }
+
+mirror!(
+    /// What a notification is about.
+    NotificationType = d::NotificationType {
+        /// A project was published.
+        ProjectPublished,
+        /// Terms or deadline changed; sent to organisations with a proposal on it.
+        ProjectUpdated,
+        /// A project closed for bids.
+        ProjectClosed,
+        /// A project was awarded.
+        ProjectAwarded,
+        /// A project was cancelled.
+        ProjectCancelled,
+        /// To the project's city: that a proposal arrived (never its content while sealed).
+        ProposalSubmitted,
+        /// To the bidding organisation: shortlisted, accepted, rejected.
+        ProposalStatusChanged,
+        /// An organisation was verified.
+        OrganizationVerified,
+        /// An organisation was suspended.
+        OrganizationSuspended,
+        /// A meeting was requested.
+        MeetingRequested,
+        /// A meeting request was accepted or declined.
+        MeetingRequestAnswered,
+        /// A meeting was scheduled.
+        MeetingScheduled,
+        /// A scheduled meeting moved or was cancelled.
+        MeetingChanged,
+        /// A newly published project matches one of the caller's saved searches.
+        SavedSearchMatch,
+        /// Sent on demand by sendTestWebhook.
+        WebhookTest
+    }
+);
+
+mirror!(
+    /// Where a webhook delivery is.
+    WebhookDeliveryStatus = d::DeliveryStatus {
+        /// Waiting for its first or next attempt.
+        Pending,
+        /// The endpoint answered 2xx.
+        Succeeded,
+        /// Gave up after the last retry, or the endpoint was disabled.
+        Failed
+    }
+);

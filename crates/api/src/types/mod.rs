@@ -5,6 +5,7 @@ pub mod audit;
 pub mod common;
 pub mod enums;
 pub mod event;
+pub mod notify;
 pub mod org;
 pub mod place;
 pub mod project;

@@ -1,0 +1,374 @@
+//! Notifications end to end: webhooks to a real receiver on loopback, verified with Standard
+//! Webhooks 1.0 as written here from the spec; retries, rotation, SSRF, scopes; the inbox.
+//! Sealed content never shows in a payload or an inbox entry.
+
+use std::collections::VecDeque;
+use std::sync::{Arc, Mutex};
+
+use axum::{Router, http::HeaderMap, routing::post};
+use base64::Engine as _;
+use chrono::Duration;
+use hmac::{Hmac, Mac};
+use serde_json::{Value, json};
+use sha2::Sha256;
+
+use crate::helpers::{TestApp, code, ext};
+use crate::world::{World, id};
+
+/// What the receiver saw: (headers, body).
+type Seen = Arc<Mutex<Vec<(HeaderMap, String)>>>;
+
+/// A webhook receiver on 127.0.0.1 answering the queued statuses, then 200.
+async fn receiver() -> (String, Seen, Arc<Mutex<VecDeque<u16>>>) {
+    let seen: Seen = Default::default();
+    let statuses: Arc<Mutex<VecDeque<u16>>> = Default::default();
+    let (s, q) = (seen.clone(), statuses.clone());
+    let app = Router::new().route(
+        "/hook",
+        post(move |headers: HeaderMap, body: String| {
+            let (s, q) = (s.clone(), q.clone());
+            async move {
+                s.lock().expect("seen").push((headers, body));
+                let code = q.lock().expect("q").pop_front().unwrap_or(200);
+                axum::http::StatusCode::from_u16(code).expect("status")
+            }
+        }),
+    );
+    let l = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let url = format!("http://{}/hook", l.local_addr().expect("addr"));
+    tokio::spawn(async move { axum::serve(l, app).await });
+    (url, seen, statuses)
+}
+
+/// Standard Webhooks 1.0, from the spec: the signed content is `id.timestamp.body`, the key is
+/// the base64 after `whsec_`, each signature `v1,<base64 HMAC-SHA256>`, several space-separated.
+fn verifies(secret: &str, headers: &HeaderMap, body: &str) -> bool {
+    let h = |n: &str| headers.get(n).and_then(|v| v.to_str().ok()).unwrap_or("");
+    let (msg_id, ts) = (h("webhook-id"), h("webhook-timestamp"));
+    let Ok(ts_num) = ts.parse::<i64>() else {
+        return false;
+    };
+    if (chrono::Utc::now().timestamp() - ts_num).abs() > 300 {
+        return false;
+    }
+    let b64 = base64::engine::general_purpose::STANDARD;
+    let key = b64
+        .decode(secret.strip_prefix("whsec_").expect("whsec_ prefix"))
+        .expect("base64 secret");
+    let mut mac = Hmac::<Sha256>::new_from_slice(&key).expect("key");
+    mac.update(format!("{msg_id}.{ts}.{body}").as_bytes());
+    let expected = b64.encode(mac.finalize().into_bytes());
+    h("webhook-signature")
+        .split(' ')
+        .filter_map(|s| s.strip_prefix("v1,"))
+        .any(|s| s == expected)
+}
+
+/// The README's Python receiver, run on a delivery: what a team copying it would get.
+fn readme_receiver_accepts(secret: &str, headers: &HeaderMap, body: &str) -> bool {
+    let readme = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../README.md"),
+    )
+    .expect("README");
+    let start = readme
+        .find("A receiver in a few lines of Python")
+        .expect("the README's receiver");
+    let code = readme[start..]
+        .split("```python\n")
+        .nth(1)
+        .and_then(|r| r.split("```").next())
+        .expect("a python block");
+    let h = |n: &str| headers[n].to_str().expect("header").to_owned();
+    let input = json!({"secret": secret, "headers": {"webhook-id": h("webhook-id"), "webhook-timestamp": h("webhook-timestamp"), "webhook-signature": h("webhook-signature")}, "body": body});
+    let script = format!(
+        "{code}\nimport json, sys\nd = json.load(sys.stdin)\nsys.exit(0 if verify(d['secret'], d['headers'], d['body'].encode()) else 1)\n"
+    );
+    let mut child = std::process::Command::new("python3")
+        .args(["-c", &script])
+        .stdin(std::process::Stdio::piped())
+        .spawn()
+        .expect("python3 runs");
+    std::io::Write::write_all(
+        child.stdin.as_mut().expect("stdin"),
+        input.to_string().as_bytes(),
+    )
+    .expect("write");
+    child.wait().expect("python3").success()
+}
+
+async fn wait_for(seen: &Seen, n: usize) {
+    for _ in 0..100 {
+        if seen.lock().expect("seen").len() >= n {
+            return;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    panic!(
+        "the receiver got {} of {n} deliveries",
+        seen.lock().expect("seen").len()
+    );
+}
+
+const CREATE: &str = "mutation($i:WebhookEndpointInput!){createWebhookEndpoint(input:$i){secret endpoint{id url enabled eventTypes}}}";
+const LOG: &str = "{webhookEndpoints{totalCount edges{node{id failingSince enabled deliveries{edges{node{messageId type status attempts lastResponseStatus lastError payload}}}}}}}";
+
+#[tokio::test]
+async fn a_city_hears_of_a_sealed_proposal_by_signed_webhook_and_inbox_without_its_content() {
+    let app = TestApp::spawn().await;
+    let w = World::build(&app, Duration::days(30)).await;
+    let (url, seen, statuses) = receiver().await;
+    let d = app
+        .ok(
+            Some(&w.official_ambon),
+            CREATE,
+            json!({"i": {"url": url, "eventTypes": ["PROPOSAL_SUBMITTED", "WEBHOOK_TEST"]}}),
+        )
+        .await;
+    let secret = d["createWebhookEndpoint"]["secret"]
+        .as_str()
+        .expect("secret")
+        .to_owned();
+    assert!(secret.starts_with("whsec_"));
+    let endpoint = id(&d["createWebhookEndpoint"]["endpoint"]["id"]);
+    // The secret is shown once: no read gives it back.
+    let d = app.ok(Some(&w.official_ambon), LOG, json!({})).await;
+    assert!(!d.to_string().contains(&secret));
+
+    let amount = "4321987";
+    w.bid(&app, &w.investor_a, amount).await;
+    wait_for(&seen, 1).await;
+    let (headers, body) = seen.lock().expect("seen")[0].clone();
+    assert!(verifies(&secret, &headers, &body), "signature: {headers:?}");
+    assert!(!verifies(
+        "whsec_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
+        &headers,
+        &body
+    ));
+    // The README's receiver accepts it, and refuses a tampered body.
+    assert!(readme_receiver_accepts(&secret, &headers, &body));
+    assert!(!readme_receiver_accepts(
+        &secret,
+        &headers,
+        &body.replace("proposal", "pr0posal")
+    ));
+    let v: Value = serde_json::from_str(&body).expect("json");
+    assert_eq!(v["type"], "proposal.submitted");
+    assert!(v["timestamp"].as_str().expect("ts").ends_with('Z'));
+    assert_eq!(v["data"]["projectId"], json!(w.project));
+    // Sealed: neither the amount nor the approach travel, nor a score.
+    for secret_part in [amount, "A city of music for Ambon", "score"] {
+        assert!(!body.contains(secret_part), "{secret_part} in {body}");
+    }
+    // The inbox says the same, and no more, to the city and to admins.
+    for token in [&w.official_ambon, &w.admin] {
+        let d = app
+            .ok(Some(token), "{myNotifications{totalCount unreadCount edges{node{id type title body entityType entityId}}}}", json!({}))
+            .await;
+        let text = d.to_string();
+        assert!(text.contains("PROPOSAL_SUBMITTED"), "{text}");
+        assert!(
+            !text.contains(amount) && !text.contains("A city of music for Ambon"),
+            "{text}"
+        );
+    }
+    // Competitors hear nothing of it.
+    let d = app
+        .ok(
+            Some(&w.investor_b),
+            "{myNotifications{totalCount}}",
+            json!({}),
+        )
+        .await;
+    assert_eq!(d["myNotifications"]["totalCount"], 0);
+    let d = app
+        .ok(
+            Some(&w.official_ambon),
+            "mutation{markNotificationsRead}",
+            json!({}),
+        )
+        .await;
+    assert!(d["markNotificationsRead"].as_i64().expect("n") >= 1);
+    let d = app
+        .ok(
+            Some(&w.official_ambon),
+            "{myNotifications{unreadCount}}",
+            json!({}),
+        )
+        .await;
+    assert_eq!(d["myNotifications"]["unreadCount"], 0);
+
+    // A failing answer is retried with the same webhook-id; the log tells each step.
+    statuses.lock().expect("q").push_back(500);
+    app.ok(
+        Some(&w.official_ambon),
+        "mutation($id:ID!){sendTestWebhook(id:$id){messageId status}}",
+        json!({"id": endpoint}),
+    )
+    .await;
+    wait_for(&seen, 2).await;
+    let d = app.ok(Some(&w.official_ambon), LOG, json!({})).await;
+    let test = d["webhookEndpoints"]["edges"][0]["node"]["deliveries"]["edges"][0]["node"].clone();
+    assert_eq!(test["type"], "WEBHOOK_TEST");
+    assert_eq!(test["status"], "PENDING", "{test}");
+    assert_eq!(test["lastResponseStatus"], 500);
+    assert!(test["lastError"].as_str().expect("error").contains("500"));
+    assert!(d["webhookEndpoints"]["edges"][0]["node"]["failingSince"].is_string());
+    app.clock.advance(Duration::seconds(10));
+    wait_for(&seen, 3).await;
+    let (h2, _) = seen.lock().expect("seen")[1].clone();
+    let (h3, b3) = seen.lock().expect("seen")[2].clone();
+    assert_eq!(
+        h2["webhook-id"], h3["webhook-id"],
+        "the same message on every attempt"
+    );
+    assert!(verifies(&secret, &h3, &b3));
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    let d = app.ok(Some(&w.official_ambon), LOG, json!({})).await;
+    let node = &d["webhookEndpoints"]["edges"][0]["node"];
+    let test = &node["deliveries"]["edges"][0]["node"];
+    assert_eq!(test["status"], "SUCCEEDED", "{test}");
+    assert_eq!(test["attempts"], 2);
+    assert_eq!(node["failingSince"], Value::Null);
+
+    // After a rotation both secrets verify for a day; the new one is shown once.
+    let d = app
+        .ok(
+            Some(&w.official_ambon),
+            "mutation($id:ID!){rotateWebhookSecret(id:$id){secret}}",
+            json!({"id": endpoint}),
+        )
+        .await;
+    let new_secret = d["rotateWebhookSecret"]["secret"]
+        .as_str()
+        .expect("s")
+        .to_owned();
+    assert_ne!(new_secret, secret);
+    app.ok(
+        Some(&w.official_ambon),
+        "mutation($id:ID!){sendTestWebhook(id:$id){id}}",
+        json!({"id": endpoint}),
+    )
+    .await;
+    wait_for(&seen, 4).await;
+    let (h4, b4) = seen.lock().expect("seen")[3].clone();
+    assert!(verifies(&secret, &h4, &b4) && verifies(&new_secret, &h4, &b4));
+    assert_eq!(
+        h4["webhook-signature"]
+            .to_str()
+            .expect("sig")
+            .split(' ')
+            .count(),
+        2
+    );
+
+    // Redelivery keeps the message id.
+    let d = app.ok(Some(&w.official_ambon), LOG, json!({})).await;
+    let first = d["webhookEndpoints"]["edges"][0]["node"]["deliveries"]["edges"]
+        .as_array()
+        .expect("log")
+        .iter()
+        .find(|e| e["node"]["type"] == "PROPOSAL_SUBMITTED")
+        .cloned()
+        .expect("the proposal delivery");
+    let message_id = first["node"]["messageId"].as_str().expect("m").to_owned();
+    let d = app.ok(Some(&w.official_ambon), "{webhookEndpoints{edges{node{deliveries(status:SUCCEEDED){edges{node{id messageId}}}}}}}", json!({})).await;
+    let delivery = d["webhookEndpoints"]["edges"][0]["node"]["deliveries"]["edges"]
+        .as_array()
+        .expect("d")
+        .iter()
+        .find(|e| e["node"]["messageId"] == json!(message_id))
+        .map(|e| id(&e["node"]["id"]))
+        .expect("delivery");
+    app.ok(
+        Some(&w.official_ambon),
+        "mutation($id:ID!){redeliverWebhook(deliveryId:$id){messageId status}}",
+        json!({"id": delivery}),
+    )
+    .await;
+    wait_for(&seen, 5).await;
+    let (h5, _) = seen.lock().expect("seen")[4].clone();
+    assert_eq!(h5["webhook-id"].to_str().expect("id"), message_id);
+
+    // Scopes: another scope neither sees nor touches the city's endpoint.
+    let d = app.ok(Some(&w.investor_b), LOG, json!({})).await;
+    assert_eq!(d["webhookEndpoints"]["totalCount"], 0);
+    for m in [
+        "mutation($id:ID!){deleteWebhookEndpoint(id:$id)}",
+        "mutation($id:ID!){sendTestWebhook(id:$id){id}}",
+        "mutation($id:ID!){rotateWebhookSecret(id:$id){secret}}",
+    ] {
+        let r = app
+            .gql(Some(&w.investor_b), m, json!({"id": endpoint}))
+            .await;
+        assert_eq!(code(&r), "NOT_FOUND", "{m}: {r}");
+    }
+    let r = app.gql(None, LOG, json!({})).await;
+    assert_eq!(code(&r), "UNAUTHENTICATED");
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn endpoints_must_be_public_https_and_a_dead_one_is_disabled_after_five_days() {
+    let app = TestApp::spawn().await;
+    let w = World::build(&app, Duration::days(30)).await;
+    for url in [
+        "http://example.com/hook",
+        "https://10.1.2.3/hook",
+        "https://169.254.169.254/latest/meta-data",
+        "https://[fd00::1]/hook",
+        "not a url",
+    ] {
+        let r = app
+            .gql(Some(&w.liaison_nl), CREATE, json!({"i": {"url": url}}))
+            .await;
+        assert_eq!(code(&r), "VALIDATION", "{url}: {r}");
+        assert_eq!(ext(&r)["field"], "input.url");
+    }
+    // A receiver that is gone: attempts fail, the endpoint fails since the first, and after
+    // five days of it the endpoint is disabled and what waited fails.
+    let dead = {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+        format!("http://{}/hook", l.local_addr().expect("addr"))
+    };
+    let d = app
+        .ok(Some(&w.liaison_nl), CREATE, json!({"i": {"url": dead}}))
+        .await;
+    let endpoint = id(&d["createWebhookEndpoint"]["endpoint"]["id"]);
+    app.ok(
+        Some(&w.liaison_nl),
+        "mutation($o:ID!){suspendInvestor(organizationId:$o,reason:\"Unpaid fees\"){verification}}",
+        json!({"o": w.org_b}),
+    )
+    .await;
+    let status = || async {
+        let d = app.ok(Some(&w.liaison_nl), LOG, json!({})).await;
+        d["webhookEndpoints"]["edges"][0]["node"].clone()
+    };
+    let mut node = Value::Null;
+    for _ in 0..50 {
+        node = status().await;
+        if node["deliveries"]["edges"][0]["node"]["attempts"] == 1 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    let delivery = &node["deliveries"]["edges"][0]["node"];
+    assert_eq!(delivery["type"], "ORGANIZATION_SUSPENDED");
+    assert_eq!(delivery["status"], "PENDING");
+    assert_eq!(delivery["lastError"], "could not connect");
+    assert!(node["failingSince"].is_string());
+    app.clock.advance(Duration::days(5) + Duration::hours(1));
+    for _ in 0..50 {
+        node = status().await;
+        if node["enabled"] == false {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert_eq!(node["enabled"], false, "{node}");
+    assert_eq!(node["deliveries"]["edges"][0]["node"]["status"], "FAILED");
+    let _ = endpoint;
+    app.stop().await;
+}
