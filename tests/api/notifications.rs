@@ -372,3 +372,81 @@ async fn endpoints_must_be_public_https_and_a_dead_one_is_disabled_after_five_da
     let _ = endpoint;
     app.stop().await;
 }
+
+/// A raw TCP receiver: answers each connection with `answer` (or closes it at once when None).
+async fn raw_receiver(answer: Option<Vec<u8>>) -> String {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let l = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let url = format!("http://{}/hook", l.local_addr().expect("addr"));
+    tokio::spawn(async move {
+        while let Ok((mut s, _)) = l.accept().await {
+            let answer = answer.clone();
+            tokio::spawn(async move {
+                match answer {
+                    Some(a) => {
+                        let mut buf = vec![0u8; 16 * 1024];
+                        let _ = s.read(&mut buf).await;
+                        let _ = s.write_all(&a).await;
+                    }
+                    // Reset: wait for the request, then close with it unread (the kernel
+                    // answers with RST).
+                    None => {
+                        let _ = s.readable().await;
+                        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+                        drop(s);
+                    }
+                }
+            });
+        }
+    });
+    url
+}
+
+#[tokio::test]
+async fn a_huge_answer_is_cut_short_and_a_reset_connection_is_retried() {
+    let app = TestApp::spawn().await;
+    let w = World::build(&app, Duration::days(30)).await;
+    let mut huge =
+        b"HTTP/1.1 200 OK\r\ncontent-length: 10485760\r\ncontent-type: text/plain\r\n\r\n".to_vec();
+    huge.extend(std::iter::repeat_n(b'x', 10 * 1024 * 1024));
+    for (answer, status, error) in [
+        (Some(huge), "SUCCEEDED", Value::Null),
+        (
+            None,
+            "PENDING",
+            json!("the request failed (connection reset or protocol error)"),
+        ),
+    ] {
+        let url = raw_receiver(answer).await;
+        let d = app
+            .ok(Some(&w.investor_a), CREATE, json!({"i": {"url": url}}))
+            .await;
+        let endpoint = id(&d["createWebhookEndpoint"]["endpoint"]["id"]);
+        app.ok(
+            Some(&w.investor_a),
+            "mutation($id:ID!){sendTestWebhook(id:$id){id}}",
+            json!({"id": endpoint}),
+        )
+        .await;
+        let mut node = Value::Null;
+        for _ in 0..100 {
+            let d = app.ok(Some(&w.investor_a), LOG, json!({})).await;
+            node = d["webhookEndpoints"]["edges"]
+                .as_array()
+                .expect("edges")
+                .iter()
+                .find(|e| e["node"]["id"] == json!(endpoint))
+                .map(|e| e["node"]["deliveries"]["edges"][0]["node"].clone())
+                .expect("endpoint");
+            if node["attempts"] == 1 {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+        assert_eq!(node["status"], status, "{node}");
+        assert_eq!(node["lastError"], error, "{node}");
+    }
+    app.stop().await;
+}
