@@ -145,10 +145,15 @@ impl TestApp {
             .with_clock(clock.clone());
         let statements = Arc::new(AtomicU64::new(0));
         let counter = statements.clone();
-        // The outbox relay and the webhook worker poll on the same pool; requests are what the
-        // count is about.
+        // The outbox relay, the webhook worker and the live-event follower poll on the same
+        // pool; requests are what the count is about.
         db.on_statement(move |sql| {
-            if !sql.contains("search_outbox") && !sql.contains("webhook_deliveries") {
+            let background = [
+                "search_outbox",
+                "webhook_deliveries",
+                "FROM \"notification_events\"",
+            ];
+            if !background.iter().any(|t| sql.contains(t)) {
                 counter.fetch_add(1, Ordering::Relaxed);
             }
         });

@@ -450,3 +450,199 @@ async fn a_huge_answer_is_cut_short_and_a_reset_connection_is_retried() {
     }
     app.stop().await;
 }
+
+/// A graphql-ws client subscribed to `query`: its stdout lines, the first `{"connected":true}`
+/// already read.
+async fn subscriber(
+    url: &str,
+    token: Option<&str>,
+    query: &str,
+) -> tokio::io::Lines<tokio::io::BufReader<tokio::process::ChildStdout>> {
+    use tokio::io::AsyncBufReadExt;
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/ws-client");
+    if !dir.join("node_modules/graphql-ws").exists() {
+        let ok = std::process::Command::new("npm")
+            .args(["ci", "--no-audit", "--no-fund", "--loglevel=error"])
+            .current_dir(&dir)
+            .status()
+            .expect("npm (Node.js 20) installs graphql-ws");
+        assert!(ok.success(), "npm ci in tests/ws-client");
+    }
+    let mut child = tokio::process::Command::new("node")
+        .arg("subscribe.mjs")
+        .arg(url)
+        .arg(token.unwrap_or(""))
+        .arg(query)
+        .current_dir(&dir)
+        .stdout(std::process::Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .expect("node runs");
+    let mut lines = tokio::io::BufReader::new(child.stdout.take().expect("stdout")).lines();
+    // The child lives as long as the test process needs it; kill_on_drop ends it otherwise.
+    std::mem::forget(child);
+    let first = lines.next_line().await.expect("read").expect("a line");
+    let v: Value = serde_json::from_str(&first).expect("json");
+    if v["connected"] != true {
+        panic!("not connected: {first}");
+    }
+    lines
+}
+
+async fn next_json(
+    lines: &mut tokio::io::Lines<tokio::io::BufReader<tokio::process::ChildStdout>>,
+) -> Value {
+    let line = tokio::time::timeout(std::time::Duration::from_secs(20), lines.next_line())
+        .await
+        .expect("a message within 20 s")
+        .expect("read")
+        .expect("a line");
+    serde_json::from_str(&line).expect("json")
+}
+
+#[tokio::test]
+async fn subscribers_get_their_own_notifications_and_project_changes_over_graphql_ws() {
+    let app = TestApp::spawn().await;
+    let w = World::build(&app, Duration::days(30)).await;
+    let ws = format!("ws://{}/graphql/ws", app.addr);
+    let mut city = subscriber(
+        &ws,
+        Some(&w.official_ambon),
+        "subscription{notifications{type title body entityId}}",
+    )
+    .await;
+    let mut rival = subscriber(
+        &ws,
+        Some(&w.investor_b),
+        "subscription{notifications{type}}",
+    )
+    .await;
+    let mut public = subscriber(
+        &ws,
+        None,
+        &format!(
+            "subscription{{projectChanged(id:\"{}\"){{id status title city{{name}}}}}}",
+            w.project
+        ),
+    )
+    .await;
+    // Without a token there are no notifications to follow.
+    let mut anon = subscriber(&ws, None, "subscription{notifications{type}}").await;
+    let v = next_json(&mut anon).await;
+    assert!(
+        v.to_string().contains("UNAUTHENTICATED") || v.to_string().contains("authentication"),
+        "{v}"
+    );
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+
+    let amount = "5550001";
+    w.bid(&app, &w.investor_a, amount).await;
+    let v = next_json(&mut city).await;
+    assert_eq!(
+        v["data"]["notifications"]["type"], "PROPOSAL_SUBMITTED",
+        "{v}"
+    );
+    assert!(!v.to_string().contains(amount));
+    // A project change reaches a public subscriber, as the public may see it: the deadline
+    // moves later (the terms are frozen once a proposal is in).
+    let later = w.deadline + Duration::days(10);
+    app.ok(
+        Some(&w.official_ambon),
+        "mutation($id:ID!,$i:ProjectInput!){updateProject(id:$id,input:$i){id}}",
+        json!({"id": w.project, "i": crate::world::project_input("City of Music hub", later)}),
+    )
+    .await;
+    let v = next_json(&mut public).await;
+    assert_eq!(v["data"]["projectChanged"]["status"], "PUBLISHED", "{v}");
+    assert_eq!(v["data"]["projectChanged"]["city"]["name"], "Ambon");
+    // Investor B bid on nothing: its only message is... none about A's proposal. The cancel of
+    // a project it did not bid on does not reach it either; a test event of its own does.
+    app.ok(
+        Some(&w.liaison_nl),
+        "mutation($o:ID!){suspendInvestor(organizationId:$o,reason:\"Checks\"){verification}}",
+        json!({"o": w.org_b}),
+    )
+    .await;
+    let v = next_json(&mut rival).await;
+    assert_eq!(
+        v["data"]["notifications"]["type"], "ORGANIZATION_SUSPENDED",
+        "{v}"
+    );
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn two_server_processes_on_one_database_share_events_and_never_deliver_twice() {
+    use std::io::BufRead;
+    let app = TestApp::spawn().await;
+    let w = World::build(&app, Duration::days(30)).await;
+    let dir = tempfile::tempdir().expect("dir");
+    let secret = String::from_utf8(app.config.jwt_secret.clone().expect("secret")).expect("utf8");
+    let mut child = crate::foundation::sinergi(dir.path(), &app.config.database_url)
+        .env("SINERGI_BIND", "127.0.0.1:0")
+        .env("SINERGI_LOG", "info")
+        .env("SINERGI_JWT_SECRET", &secret)
+        .env("SINERGI_WEBHOOK_ALLOWED_HOSTS", "127.0.0.1")
+        .arg("serve")
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    let mut lines = std::io::BufReader::new(child.stderr.take().expect("stderr")).lines();
+    let other = loop {
+        let line = lines
+            .next()
+            .expect("the second server printed its address")
+            .expect("line");
+        if let Some(rest) = line.strip_prefix("sinergi listening on ") {
+            break rest.to_owned();
+        }
+    };
+    std::thread::spawn(move || for _ in lines {});
+    // A subscriber on the second process hears of a change made through the first.
+    let ws = other
+        .replace("http://", "ws://")
+        .replace("/graphql", "/graphql/ws");
+    let mut sub = subscriber(
+        &ws,
+        Some(&w.official_ambon),
+        "subscription{notifications{type}}",
+    )
+    .await;
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    w.bid(&app, &w.investor_a, "1200000").await;
+    let v = next_json(&mut sub).await;
+    assert_eq!(
+        v["data"]["notifications"]["type"], "PROPOSAL_SUBMITTED",
+        "{v}"
+    );
+    // Both processes deliver from the same rows: each message arrives once.
+    let (url, seen, _) = receiver().await;
+    let d = app
+        .ok(
+            Some(&w.official_semarang),
+            CREATE,
+            json!({"i": {"url": url}}),
+        )
+        .await;
+    let endpoint = id(&d["createWebhookEndpoint"]["endpoint"]["id"]);
+    for _ in 0..20 {
+        app.ok(
+            Some(&w.official_semarang),
+            "mutation($id:ID!){sendTestWebhook(id:$id){id}}",
+            json!({"id": endpoint}),
+        )
+        .await;
+    }
+    wait_for(&seen, 20).await;
+    tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
+    let got = seen.lock().expect("seen").clone();
+    let ids: std::collections::HashSet<String> = got
+        .iter()
+        .map(|(h, _)| h["webhook-id"].to_str().expect("id").to_owned())
+        .collect();
+    assert_eq!(got.len(), 20, "no message twice");
+    assert_eq!(ids.len(), 20);
+    let _ = child.kill();
+    let _ = child.wait();
+    app.stop().await;
+}

@@ -7,6 +7,7 @@ pub mod cursor;
 pub mod document;
 pub mod error;
 pub mod limits;
+pub mod live;
 pub mod loaders;
 pub mod matchmaking;
 pub mod metrics;
@@ -20,7 +21,7 @@ pub mod webhooks;
 
 use std::sync::Arc;
 
-use async_graphql::{BatchRequest, BatchResponse, EmptySubscription, MergedObject, Schema};
+use async_graphql::{BatchRequest, BatchResponse, MergedObject, Schema};
 
 pub use error::ApiError;
 pub use limits::Limits;
@@ -47,13 +48,14 @@ pub struct MutationRoot(
 );
 
 /// The executable schema.
-pub type AppSchema = Schema<QueryRoot, MutationRoot, EmptySubscription>;
+pub type AppSchema = Schema<QueryRoot, MutationRoot, resolvers::live::SubscriptionRoot>;
 
-fn builder() -> async_graphql::SchemaBuilder<QueryRoot, MutationRoot, EmptySubscription> {
+fn builder()
+-> async_graphql::SchemaBuilder<QueryRoot, MutationRoot, resolvers::live::SubscriptionRoot> {
     Schema::build(
         QueryRoot::default(),
         MutationRoot::default(),
-        EmptySubscription,
+        resolvers::live::SubscriptionRoot,
     )
     .override_output_type_description::<chrono::DateTime<chrono::Utc>>(
         "An instant, as an RFC 3339 date-time string in UTC with a `Z` offset and up to \

@@ -34,6 +34,8 @@ pub struct ApiState {
     pub public_url: std::sync::OnceLock<String>,
     /// Hosts webhook endpoints may use although they are private (`SINERGI_WEBHOOK_ALLOWED_HOSTS`).
     pub webhook_allowed_hosts: Vec<String>,
+    /// Live subscriptions of this replica.
+    pub hub: crate::live::Hub,
 }
 
 impl std::fmt::Debug for ApiState {

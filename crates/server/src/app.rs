@@ -114,6 +114,7 @@ impl App {
             metrics: Default::default(),
             public_url: Default::default(),
             webhook_allowed_hosts: config.webhook_allowed_hosts.clone(),
+            hub: Default::default(),
         });
         if let Some(u) = &config.public_url {
             let _ = state.public_url.set(u.clone());
@@ -159,6 +160,7 @@ impl App {
             )
             .route("/readyz", get(readyz))
             .route("/calendar/{file}", get(calendar))
+            .route("/graphql/ws", get(subscriptions))
             .route("/metrics", get(crate::telemetry::metrics));
         let origins: Vec<HeaderValue> = self
             .config
@@ -213,6 +215,11 @@ impl App {
             self.state.webhook_allowed_hosts.clone(),
             stop_rx.clone(),
         ));
+        let follower = tokio::spawn(sinergi_api::live::follow(
+            self.state.db.clone(),
+            self.state.clone(),
+            stop_rx.clone(),
+        ));
         let served = axum::serve(
             listener,
             router.into_make_service_with_connect_info::<SocketAddr>(),
@@ -224,6 +231,7 @@ impl App {
         let _ = stop_tx.send(true);
         let _ = relay.await;
         let _ = deliveries.await;
+        let _ = follower.await;
         served?;
         Ok(())
     }
@@ -293,6 +301,27 @@ async fn readyz(State(app): State<App>) -> Response {
         body.to_string(),
     )
         .into_response()
+}
+
+/// GraphQL subscriptions over WebSocket (graphql-transport-ws, and the older graphql-ws),
+/// authenticated by the connection_init payload `{"Authorization": "Bearer <token>"}`.
+async fn subscriptions(
+    State(app): State<App>,
+    protocol: async_graphql_axum::GraphQLProtocol,
+    upgrade: axum::extract::WebSocketUpgrade,
+) -> Response {
+    let schema = app.schema.clone();
+    let state = app.state.clone();
+    upgrade
+        .protocols(async_graphql::http::ALL_WEBSOCKET_PROTOCOLS)
+        .on_upgrade(move |socket| {
+            async_graphql_axum::GraphQLWebSocket::new(socket, schema, protocol)
+                .on_connection_init(move |payload| {
+                    let state = state.clone();
+                    async move { sinergi_api::live::connection_data(&state, &payload) }
+                })
+                .serve()
+        })
 }
 
 /// A participant's private iCalendar feed, `GET /calendar/<token>.ics`: 404 for a token that

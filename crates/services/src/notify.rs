@@ -758,3 +758,47 @@ pub async fn retry_failed(db: &Db) -> Result<u64> {
         .await?
         .rows_affected)
 }
+
+/// An event as live subscriptions learn of it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LiveEvent {
+    pub id: Uuid,
+    pub kind: NotificationType,
+    pub entity_type: String,
+    pub entity_id: Uuid,
+    pub created_at: DateTime<Utc>,
+}
+
+/// Events written at or after `since`, oldest first (at most 1,000).
+pub async fn events_since(db: &Db, since: DateTime<Utc>) -> Result<Vec<LiveEvent>> {
+    use sea_orm::QuerySelect;
+    ne::Entity::find()
+        .filter(ne::Column::CreatedAt.gte(since))
+        .order_by_asc(ne::Column::CreatedAt)
+        .order_by_asc(ne::Column::Id)
+        .limit(1000)
+        .all(db.conn())
+        .await?
+        .into_iter()
+        .map(|r| {
+            Ok(LiveEvent {
+                id: codec::id(&r.id)?,
+                kind: codec::one(&r.kind, NotificationType::parse, "kind")?,
+                entity_type: r.entity_type,
+                entity_id: codec::id(&r.entity_id)?,
+                created_at: r.created_at,
+            })
+        })
+        .collect()
+}
+
+/// The caller's inbox entry for an event, if the event told them.
+pub async fn inbox_entry(db: &Db, actor: &Actor, event: Uuid) -> Result<Option<InboxItem>> {
+    nt::Entity::find()
+        .filter(nt::Column::UserId.eq(actor.user_id.to_string()))
+        .filter(nt::Column::EventId.eq(event.to_string()))
+        .one(db.conn())
+        .await?
+        .map(inbox_of)
+        .transpose()
+}
