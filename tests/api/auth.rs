@@ -179,28 +179,9 @@ async fn wrong_passwords_are_refused_and_then_rate_limited() {
 /// database sees the attempts made through the first, so N replicas do not give N limits.
 #[tokio::test]
 async fn the_login_limit_holds_across_two_server_processes_on_one_database() {
-    use std::io::BufRead;
     let app = TestApp::spawn().await;
     app.admin_token().await;
-    let dir = tempfile::tempdir().expect("dir");
-    let mut child = crate::foundation::sinergi(dir.path(), &app.config.database_url)
-        .env("SINERGI_BIND", "127.0.0.1:0")
-        .env("SINERGI_LOG", "info")
-        .arg("serve")
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .expect("spawn");
-    let mut lines = std::io::BufReader::new(child.stderr.take().expect("stderr")).lines();
-    let other = loop {
-        let line = lines
-            .next()
-            .expect("the second server printed its address")
-            .expect("line");
-        if let Some(rest) = line.strip_prefix("sinergi listening on ") {
-            break rest.to_owned();
-        }
-    };
-    std::thread::spawn(move || for _ in lines {});
+    let (_second, other) = crate::helpers::second_server(&app, &[]);
     let http = reqwest::Client::new();
     let wrong =
         json!({"query": LOGIN, "variables": {"e": "admin@test.example", "p": "wrong-password"}});
@@ -239,7 +220,5 @@ async fn the_login_limit_holds_across_two_server_processes_on_one_database() {
         assert_eq!(code(&r), "RATE_LIMITED", "the {name} process: {r}");
         assert!(ext(&r)["retryAfterSeconds"].as_u64().expect("retry") > 0);
     }
-    let _ = child.kill();
-    let _ = child.wait();
     app.stop().await;
 }

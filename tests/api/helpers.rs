@@ -284,3 +284,46 @@ pub fn code(r: &Value) -> String {
 pub fn ext(r: &Value) -> Value {
     r["errors"][0]["extensions"].clone()
 }
+
+/// A second `sinergi serve` process on the app's database, listening on a port of its own:
+/// the process (killed on drop of the returned guard) and its GraphQL URL.
+pub fn second_server(app: &TestApp, env: &[(&str, &str)]) -> (SecondServer, String) {
+    use std::io::BufRead;
+    let dir = tempfile::tempdir().expect("dir");
+    let mut cmd = crate::foundation::sinergi(dir.path(), &app.config.database_url);
+    cmd.env("SINERGI_BIND", "127.0.0.1:0")
+        .env("SINERGI_LOG", "info");
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    let mut child = cmd
+        .arg("serve")
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    let mut lines = std::io::BufReader::new(child.stderr.take().expect("stderr")).lines();
+    let url = loop {
+        let line = lines
+            .next()
+            .expect("the second server printed its address")
+            .expect("line");
+        if let Some(rest) = line.strip_prefix("sinergi listening on ") {
+            break rest.to_owned();
+        }
+    };
+    std::thread::spawn(move || for _ in lines {});
+    (SecondServer { child, _dir: dir }, url)
+}
+
+/// A second server process, stopped when dropped (its data directory with it).
+pub struct SecondServer {
+    child: std::process::Child,
+    _dir: tempfile::TempDir,
+}
+
+impl Drop for SecondServer {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}

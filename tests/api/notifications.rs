@@ -573,31 +573,16 @@ async fn subscribers_get_their_own_notifications_and_project_changes_over_graphq
 
 #[tokio::test]
 async fn two_server_processes_on_one_database_share_events_and_never_deliver_twice() {
-    use std::io::BufRead;
     let app = TestApp::spawn().await;
     let w = World::build(&app, Duration::days(30)).await;
-    let dir = tempfile::tempdir().expect("dir");
     let secret = String::from_utf8(app.config.jwt_secret.clone().expect("secret")).expect("utf8");
-    let mut child = crate::foundation::sinergi(dir.path(), &app.config.database_url)
-        .env("SINERGI_BIND", "127.0.0.1:0")
-        .env("SINERGI_LOG", "info")
-        .env("SINERGI_JWT_SECRET", &secret)
-        .env("SINERGI_WEBHOOK_ALLOWED_HOSTS", "127.0.0.1")
-        .arg("serve")
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .expect("spawn");
-    let mut lines = std::io::BufReader::new(child.stderr.take().expect("stderr")).lines();
-    let other = loop {
-        let line = lines
-            .next()
-            .expect("the second server printed its address")
-            .expect("line");
-        if let Some(rest) = line.strip_prefix("sinergi listening on ") {
-            break rest.to_owned();
-        }
-    };
-    std::thread::spawn(move || for _ in lines {});
+    let (_second, other) = crate::helpers::second_server(
+        &app,
+        &[
+            ("SINERGI_JWT_SECRET", &secret),
+            ("SINERGI_WEBHOOK_ALLOWED_HOSTS", "127.0.0.1"),
+        ],
+    );
     // A subscriber on the second process hears of a change made through the first.
     let ws = other
         .replace("http://", "ws://")
@@ -642,7 +627,5 @@ async fn two_server_processes_on_one_database_share_events_and_never_deliver_twi
         .collect();
     assert_eq!(got.len(), 20, "no message twice");
     assert_eq!(ids.len(), 20);
-    let _ = child.kill();
-    let _ = child.wait();
     app.stop().await;
 }

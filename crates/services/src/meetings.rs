@@ -279,6 +279,30 @@ pub async fn request(
     Ok(r)
 }
 
+/// The event and the two participants of a request or meeting, NOT_FOUND unless the caller
+/// may see what passes between them.
+async fn visible_pair<C: ConnectionTrait>(
+    conn: &C,
+    actor: Option<&Actor>,
+    event_id: &str,
+    a: &str,
+    b: &str,
+) -> Result<(Event, Participant, Participant)> {
+    let e = events::get(conn, actor, codec::id(event_id)?)
+        .await?
+        .ok_or(Rule::NotFound)?;
+    let a = participant(conn, codec::id(a)?)
+        .await?
+        .ok_or(Rule::NotFound)?;
+    let b = participant(conn, codec::id(b)?)
+        .await?
+        .ok_or(Rule::NotFound)?;
+    if !may_see_pair(conn, actor, &e, &a, &b).await? {
+        return Err(Rule::NotFound.into());
+    }
+    Ok((e, a, b))
+}
+
 /// Loads a request with its event and sides, NOT_FOUND unless the caller may see it.
 async fn load_request<C: ConnectionTrait>(
     conn: &C,
@@ -289,18 +313,14 @@ async fn load_request<C: ConnectionTrait>(
         .one(conn)
         .await?
         .ok_or(Rule::NotFound)?;
-    let e = events::get(conn, actor, codec::id(&row.event_id)?)
-        .await?
-        .ok_or(Rule::NotFound)?;
-    let from = participant(conn, codec::id(&row.from_participant_id)?)
-        .await?
-        .ok_or(Rule::NotFound)?;
-    let to = participant(conn, codec::id(&row.to_participant_id)?)
-        .await?
-        .ok_or(Rule::NotFound)?;
-    if !may_see_pair(conn, actor, &e, &from, &to).await? {
-        return Err(Rule::NotFound.into());
-    }
+    let (e, from, to) = visible_pair(
+        conn,
+        actor,
+        &row.event_id,
+        &row.from_participant_id,
+        &row.to_participant_id,
+    )
+    .await?;
     Ok((row, e, from, to))
 }
 
@@ -769,18 +789,14 @@ async fn load_meeting<C: ConnectionTrait>(
         .one(conn)
         .await?
         .ok_or(Rule::NotFound)?;
-    let e = events::get(conn, actor, codec::id(&row.event_id)?)
-        .await?
-        .ok_or(Rule::NotFound)?;
-    let city = participant(conn, codec::id(&row.city_participant_id)?)
-        .await?
-        .ok_or(Rule::NotFound)?;
-    let inv = participant(conn, codec::id(&row.investor_participant_id)?)
-        .await?
-        .ok_or(Rule::NotFound)?;
-    if !may_see_pair(conn, actor, &e, &city, &inv).await? {
-        return Err(Rule::NotFound.into());
-    }
+    let (e, city, inv) = visible_pair(
+        conn,
+        actor,
+        &row.event_id,
+        &row.city_participant_id,
+        &row.investor_participant_id,
+    )
+    .await?;
     Ok((row, e, city, inv))
 }
 
