@@ -387,15 +387,7 @@ async fn an_error_on_a_non_null_field_nulls_its_parent() {
 /// SHOULD and MAY must pass, a warning fails. Installs the audit's lock file first if needed.
 #[tokio::test]
 async fn the_graphql_over_http_audit_passes_without_a_warning() {
-    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/graphql-http");
-    if !dir.join("node_modules/graphql-http").exists() {
-        let ok = std::process::Command::new("npm")
-            .args(["ci", "--no-audit", "--no-fund", "--loglevel=error"])
-            .current_dir(&dir)
-            .status()
-            .expect("npm (Node.js 20) runs the audit suite");
-        assert!(ok.success(), "npm ci in tests/graphql-http");
-    }
+    let dir = crate::helpers::node_package("graphql-http", "graphql-http");
     let app = TestApp::spawn().await;
     let out = tokio::process::Command::new("node")
         .arg("audit.mjs")

@@ -327,3 +327,20 @@ impl Drop for SecondServer {
         let _ = self.child.wait();
     }
 }
+
+/// A Node package of `tests/<name>` (its lock file committed), installed by `npm ci` the
+/// first time a test needs it: its directory.
+pub fn node_package(name: &str, marker: &str) -> std::path::PathBuf {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../tests")
+        .join(name);
+    if !dir.join("node_modules").join(marker).exists() {
+        let ok = std::process::Command::new("npm")
+            .args(["ci", "--no-audit", "--no-fund", "--loglevel=error"])
+            .current_dir(&dir)
+            .status()
+            .expect("npm (Node.js 20) installs the test's package");
+        assert!(ok.success(), "npm ci in tests/{name}");
+    }
+    dir
+}

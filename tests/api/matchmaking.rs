@@ -115,15 +115,7 @@ async fn feed(app: &TestApp, url: &str) -> (u16, String) {
 /// The feed as Mozilla's ical.js (Thunderbird's parser) reads it: `tests/calendar-clients`,
 /// installed from its lock file on first use.
 async fn ical_js(url: &str) -> Vec<Value> {
-    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/calendar-clients");
-    if !dir.join("node_modules/ical.js").exists() {
-        let ok = std::process::Command::new("npm")
-            .args(["ci", "--no-audit", "--no-fund", "--loglevel=error"])
-            .current_dir(&dir)
-            .status()
-            .expect("npm (Node.js 20) installs ical.js");
-        assert!(ok.success(), "npm ci in tests/calendar-clients");
-    }
+    let dir = crate::helpers::node_package("calendar-clients", "ical.js");
     let out = tokio::process::Command::new("node")
         .arg("read.mjs")
         .arg(url)

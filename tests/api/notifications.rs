@@ -459,15 +459,7 @@ async fn subscriber(
     query: &str,
 ) -> tokio::io::Lines<tokio::io::BufReader<tokio::process::ChildStdout>> {
     use tokio::io::AsyncBufReadExt;
-    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/ws-client");
-    if !dir.join("node_modules/graphql-ws").exists() {
-        let ok = std::process::Command::new("npm")
-            .args(["ci", "--no-audit", "--no-fund", "--loglevel=error"])
-            .current_dir(&dir)
-            .status()
-            .expect("npm (Node.js 20) installs graphql-ws");
-        assert!(ok.success(), "npm ci in tests/ws-client");
-    }
+    let dir = crate::helpers::node_package("ws-client", "graphql-ws");
     let mut child = tokio::process::Command::new("node")
         .arg("subscribe.mjs")
         .arg(url)

@@ -205,6 +205,30 @@ pub fn publicly_visible(status: EventStatus) -> bool {
     status != EventStatus::Draft
 }
 
+/// Which events a caller may read: the services turn it into SQL.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EventScope {
+    /// Every event but drafts.
+    Public,
+    /// Those, and this embassy's drafts (its liaisons organise them).
+    PublicAndEmbassy(Uuid),
+    /// Everything (admins).
+    All,
+}
+
+/// The events a caller may read: [`publicly_visible`] ones, and drafts to their organisers.
+pub fn event_scope(actor: Option<&Actor>) -> EventScope {
+    match actor {
+        Some(a) if a.role == Role::Admin => EventScope::All,
+        Some(Actor {
+            role: Role::EmbassyLiaison,
+            embassy_id: Some(e),
+            ..
+        }) => EventScope::PublicAndEmbassy(*e),
+        _ => EventScope::Public,
+    }
+}
+
 /// Whether a liaison vouches for the investor side of a meeting or request: liaisons see
 /// their own embassy's investors' requests and meetings.
 pub fn liaison_of(actor: Option<&Actor>, investor_embassy: Uuid) -> bool {

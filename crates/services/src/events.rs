@@ -157,11 +157,24 @@ pub(crate) async fn get<C: ConnectionTrait>(
     actor: Option<&Actor>,
     id: Uuid,
 ) -> Result<Option<Event>> {
-    let Some(row) = ev::Entity::find_by_id(id.to_string()).one(conn).await? else {
-        return Ok(None);
-    };
-    let e = event_of(row)?;
-    Ok((rules::publicly_visible(e.status) || rules::organises(actor, e.organizer)).then_some(e))
+    ev::Entity::find_by_id(id.to_string())
+        .filter(scope_condition(rules::event_scope(actor)))
+        .one(conn)
+        .await?
+        .map(event_of)
+        .transpose()
+}
+
+/// The SQL condition of an event scope: drafts only to their organisers.
+fn scope_condition(scope: rules::EventScope) -> sea_orm::Condition {
+    let public = ev::Column::Status.ne(EventStatus::Draft.as_str());
+    match scope {
+        rules::EventScope::All => sea_orm::Condition::all(),
+        rules::EventScope::Public => sea_orm::Condition::all().add(public),
+        rules::EventScope::PublicAndEmbassy(e) => sea_orm::Condition::any()
+            .add(public)
+            .add(ev::Column::OrganizerId.eq(e.to_string())),
+    }
 }
 
 /// Events the caller may see, newest first, optionally of one status.
@@ -170,19 +183,14 @@ pub async fn list(
     actor: Option<&Actor>,
     status: Option<EventStatus>,
 ) -> Result<Vec<Event>> {
-    let mut q = ev::Entity::find().order_by_desc(ev::Column::CreatedAt);
+    let mut q = ev::Entity::find()
+        .filter(scope_condition(rules::event_scope(actor)))
+        .order_by_desc(ev::Column::CreatedAt)
+        .order_by_desc(ev::Column::Id);
     if let Some(s) = status {
         q = q.filter(ev::Column::Status.eq(s.as_str()));
     }
-    let rows = q.all(db.conn()).await?;
-    let mut out = Vec::new();
-    for r in rows {
-        let e = event_of(r)?;
-        if rules::publicly_visible(e.status) || rules::organises(actor, e.organizer) {
-            out.push(e);
-        }
-    }
-    Ok(out)
+    q.all(db.conn()).await?.into_iter().map(event_of).collect()
 }
 
 /// Loads an event for an organiser's change: NOT_FOUND unless visible, FORBIDDEN unless the

@@ -9,7 +9,7 @@ use std::collections::HashMap;
 use chrono::{DateTime, Utc};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, EntityTrait,
-    IntoActiveModel, PaginatorTrait, QueryFilter, QueryOrder,
+    IntoActiveModel, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
 };
 use serde_json::json;
 use sinergi_domain::{
@@ -1065,35 +1065,52 @@ pub async fn stats(db: &Db, e: &Event) -> Result<Stats> {
         .all(db.conn())
         .await?;
     s.meetings = meetings.len() as u64;
-    let mut proposals_seen = std::collections::HashSet::new();
-    for mtg in &meetings {
-        let outcome = |o: &Option<String>| o.as_deref().and_then(MeetingOutcome::parse);
-        if rules::follows_up(outcome(&mtg.city_outcome))
-            || rules::follows_up(outcome(&mtg.investor_outcome))
-        {
-            s.follow_ups += 1;
-        }
-        let project_ids: Vec<String> = pj::Entity::find()
-            .filter(pj::Column::CityId.eq(mtg.city_id.clone()))
-            .all(db.conn())
-            .await?
-            .into_iter()
-            .map(|p| p.id)
-            .collect();
-        let submitted: Vec<proposals::Model> = proposals::Entity::find()
-            .filter(proposals::Column::OrganizationId.eq(mtg.organization_id.clone()))
-            .filter(proposals::Column::ProjectId.is_in(project_ids))
-            .filter(proposals::Column::Status.is_not_in([
-                ProposalStatus::Draft.as_str(),
-                ProposalStatus::Withdrawn.as_str(),
-            ]))
-            .filter(proposals::Column::SubmittedAt.gte(mtg.starts_at))
-            .all(db.conn())
-            .await?;
-        for p in submitted {
-            proposals_seen.insert(p.id);
-        }
-    }
+    let outcome = |o: &Option<String>| o.as_deref().and_then(MeetingOutcome::parse);
+    s.follow_ups = meetings
+        .iter()
+        .filter(|m| {
+            rules::follows_up(outcome(&m.city_outcome))
+                || rules::follows_up(outcome(&m.investor_outcome))
+        })
+        .count() as u64;
+    // Two statements whatever the number of meetings: the met cities' projects, and the met
+    // organisations' proposals to them.
+    let mut cities: Vec<String> = meetings.iter().map(|m| m.city_id.clone()).collect();
+    let mut orgs: Vec<String> = meetings.iter().map(|m| m.organization_id.clone()).collect();
+    cities.sort();
+    cities.dedup();
+    orgs.sort();
+    orgs.dedup();
+    let city_of: HashMap<String, String> = pj::Entity::find()
+        .select_only()
+        .column(pj::Column::Id)
+        .column(pj::Column::CityId)
+        .filter(pj::Column::CityId.is_in(cities))
+        .into_tuple::<(String, String)>()
+        .all(db.conn())
+        .await?
+        .into_iter()
+        .collect();
+    let submitted: Vec<proposals::Model> = proposals::Entity::find()
+        .filter(proposals::Column::OrganizationId.is_in(orgs))
+        .filter(proposals::Column::ProjectId.is_in(city_of.keys().cloned()))
+        .filter(proposals::Column::Status.is_not_in([
+            ProposalStatus::Draft.as_str(),
+            ProposalStatus::Withdrawn.as_str(),
+        ]))
+        .all(db.conn())
+        .await?;
+    let proposals_seen: Vec<&proposals::Model> = submitted
+        .iter()
+        .filter(|p| {
+            let (Some(at), Some(city)) = (p.submitted_at, city_of.get(&p.project_id)) else {
+                return false;
+            };
+            meetings.iter().any(|m| {
+                m.organization_id == p.organization_id && &m.city_id == city && at >= m.starts_at
+            })
+        })
+        .collect();
     s.proposals_after = proposals_seen.len() as u64;
     Ok(s)
 }
