@@ -13,6 +13,7 @@ mod m20261123_000004_index_changes;
 mod m20261202_000005_login_attempts;
 mod m20261202_000006_matchmaking;
 mod m20261202_000007_notifications;
+mod m20261202_000008_saved_searches;
 
 /// Runs Sinergi's migrations in order.
 pub struct Migrator;
@@ -28,6 +29,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000005_login_attempts::Migration),
             Box::new(m20261202_000006_matchmaking::Migration),
             Box::new(m20261202_000007_notifications::Migration),
+            Box::new(m20261202_000008_saved_searches::Migration),
         ]
     }
 }

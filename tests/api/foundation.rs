@@ -25,9 +25,9 @@ pub fn sinergi(dir: &std::path::Path, url: &str) -> Command {
 #[tokio::test]
 async fn migrations_build_the_schema_once_and_rerun_as_a_no_op() {
     let app = TestApp::spawn().await;
-    assert_eq!(app.db.applied_migrations().await.expect("count"), 7);
+    assert_eq!(app.db.applied_migrations().await.expect("count"), 8);
     app.db.migrate().await.expect("second run");
-    assert_eq!(app.db.applied_migrations().await.expect("count"), 7);
+    assert_eq!(app.db.applied_migrations().await.expect("count"), 8);
     for table in [
         "users",
         "refresh_tokens",
@@ -51,6 +51,8 @@ async fn migrations_build_the_schema_once_and_rerun_as_a_no_op() {
         "notifications",
         "webhook_endpoints",
         "webhook_deliveries",
+        "saved_searches",
+        "saved_search_hits",
         "fx_rates",
     ] {
         app.db

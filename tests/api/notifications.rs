@@ -13,7 +13,7 @@ use serde_json::{Value, json};
 use sha2::Sha256;
 
 use crate::helpers::{TestApp, code, ext};
-use crate::world::{World, id};
+use crate::world::{CREATE_PROJECT, World, id, project_input};
 
 /// What the receiver saw: (headers, body).
 type Seen = Arc<Mutex<Vec<(HeaderMap, String)>>>;
@@ -620,4 +620,442 @@ async fn two_server_processes_on_one_database_share_events_and_never_deliver_twi
     assert_eq!(got.len(), 20, "no message twice");
     assert_eq!(ids.len(), 20);
     app.stop().await;
+}
+
+const SAVE_SEARCH: &str = "mutation($n:String!,$s:String,$f:ProjectFilter,$a:Boolean){saveSearch(name:$n,search:$s,filter:$f,alerts:$a){id name search alerts filter{sectors provinces cityIds minCapexUsd}}}";
+const INBOX_ALL: &str =
+    "{myNotifications(first:100){edges{node{type title body entityType entityId}}}}";
+
+/// The saved-search alerts in a caller's inbox, per saved search name: the projects each told of.
+async fn alerts_by_name(
+    app: &TestApp,
+    token: &str,
+) -> std::collections::BTreeMap<String, Vec<String>> {
+    let d = app.ok(Some(token), INBOX_ALL, json!({})).await;
+    let mut out: std::collections::BTreeMap<String, Vec<String>> = Default::default();
+    for e in d["myNotifications"]["edges"].as_array().expect("edges") {
+        let n = &e["node"];
+        if n["type"] != "SAVED_SEARCH_MATCH" {
+            continue;
+        }
+        assert_eq!(n["entityType"], "project");
+        let title = n["title"].as_str().expect("title");
+        let name = title
+            .split('“')
+            .nth(1)
+            .and_then(|r| r.split('”').next())
+            .expect("the saved search's name in the title");
+        out.entry(name.to_owned())
+            .or_default()
+            .push(id(&n["entityId"]));
+    }
+    for v in out.values_mut() {
+        v.sort();
+    }
+    out
+}
+
+#[tokio::test]
+async fn saved_searches_alert_exactly_for_the_new_projects_their_search_finds_once_each() {
+    let app = TestApp::spawn().await;
+    let w = World::build(&app, Duration::days(30)).await;
+    app.ok(
+        Some(&w.official_semarang),
+        crate::world::MASTERPLAN,
+        json!({"c": w.semarang, "i": crate::world::masterplan()}),
+    )
+    .await;
+    // The world's own project is indexed before anything is saved: it is not new to them.
+    app.settle().await;
+    let (url, seen, _) = receiver().await;
+    let hook = app
+        .ok(
+            Some(&w.investor_a),
+            CREATE,
+            json!({"i": {"url": url, "eventTypes": ["SAVED_SEARCH_MATCH"]}}),
+        )
+        .await;
+    let secret = hook["createWebhookEndpoint"]["secret"]
+        .as_str()
+        .expect("secret")
+        .to_owned();
+    // Typos, prefixes, accents, several words, filters alone and with text, any role.
+    let searches: Vec<(&str, Value, Value, bool)> = vec![
+        ("music", json!("musik"), json!(null), true),
+        ("hall prefix", json!("concert ha"), json!(null), true),
+        ("flood", json!("flod early warning"), json!(null), true),
+        ("accents", json!("PÉSISIR"), json!(null), true),
+        ("typo2", json!("infrastuctrue"), json!(null), true),
+        (
+            "water only",
+            json!(null),
+            json!({"sectors": ["WATER"]}),
+            true,
+        ),
+        (
+            "maluku energy",
+            json!(null),
+            json!({"provinces": ["Maluku"], "sectors": ["ENERGY"]}),
+            true,
+        ),
+        (
+            "semarang",
+            json!(null),
+            json!({"cityIds": [w.semarang]}),
+            true,
+        ),
+        (
+            "environment",
+            json!(null),
+            json!({"dimensions": ["ENVIRONMENT", "LIVING"]}),
+            true,
+        ),
+        (
+            "cheap",
+            json!("smart"),
+            json!({"maxCapexUsd": "2000000"}),
+            true,
+        ),
+        ("big", json!(null), json!({"minCapexUsd": "10000000"}), true),
+        (
+            "grant water",
+            json!("air"),
+            json!({"financing": ["GRANT"], "sectors": ["WATER"]}),
+            true,
+        ),
+        ("everything", json!(null), json!(null), true),
+        ("nothing", json!("zzyzx"), json!(null), true),
+        ("short exact", json!("kota bus"), json!(null), true),
+        ("muted", json!("musik"), json!(null), false),
+    ];
+    let mut ids: Vec<(String, Value, Value, bool)> = Vec::new();
+    for (name, s, f, a) in &searches {
+        let d = app
+            .ok(
+                Some(&w.investor_a),
+                SAVE_SEARCH,
+                json!({"n": name, "s": s, "f": f, "a": a}),
+            )
+            .await;
+        ids.push((id(&d["saveSearch"]["id"]), s.clone(), f.clone(), *a));
+    }
+    // A city official's own saved search: any role may keep one.
+    app.ok(
+        Some(&w.official_semarang),
+        SAVE_SEARCH,
+        json!({"n": "ambon music", "s": "music", "f": {"cityIds": [w.ambon]}}),
+    )
+    .await;
+    let deadline = chrono::Utc::now() + Duration::days(40);
+    let projects: Vec<(&str, &str, &str, &str, &str, Value, &str)> = vec![
+        // (city, title, summary, sector, capex IDR, dimensions, financing)
+        (
+            "ambon",
+            "Music Concert Hall",
+            "A hall for the City of Music.",
+            "TOURISM",
+            "64000000000",
+            json!(["BRANDING"]),
+            "PPP",
+        ),
+        (
+            "ambon",
+            "Flood Early Warning",
+            "Sensors on the rivers of Ambon.",
+            "WATER",
+            "20000000000",
+            json!(["ENVIRONMENT"]),
+            "GRANT",
+        ),
+        (
+            "ambon",
+            "Smart Street Lighting",
+            "LED lights, remote dimming.",
+            "ENERGY",
+            "16000000000",
+            json!(["LIVING", "ENVIRONMENT"]),
+            "PPP",
+        ),
+        (
+            "ambon",
+            "Pesisir Clean Water",
+            "Air bersih untuk kota pesisir.",
+            "WATER",
+            "300000000000",
+            json!(["LIVING"]),
+            "GRANT",
+        ),
+        (
+            "ambon",
+            "Digital Infrastructure Backbone",
+            "Fibre for every kelurahan.",
+            "DIGITAL_INFRASTRUCTURE",
+            "400000000000",
+            json!(["GOVERNANCE"]),
+            "PPP",
+        ),
+        (
+            "semarang",
+            "Bus Rapid Transit Depot",
+            "A depot for the kota's buses.",
+            "TRANSPORT",
+            "90000000000",
+            json!(["LIVING"]),
+            "LOAN",
+        ),
+        (
+            "semarang",
+            "Musical Heritage Trail",
+            "Wayfinding through the old town.",
+            "TOURISM",
+            "8000000000",
+            json!(["BRANDING", "ECONOMY"]),
+            "GRANT",
+        ),
+        (
+            "semarang",
+            "Smart Parking",
+            "Sensors and an app.",
+            "TRANSPORT",
+            "12000000000",
+            json!(["ECONOMY"]),
+            "PPP",
+        ),
+    ];
+    let mut published = Vec::new();
+    for (city, title, summary, sector, capex, dims, fin) in &projects {
+        let (cid, official) = if *city == "ambon" {
+            (&w.ambon, &w.official_ambon)
+        } else {
+            (&w.semarang, &w.official_semarang)
+        };
+        let mut input = project_input(title, deadline);
+        input["summary"] = json!(summary);
+        input["sector"] = json!(sector);
+        input["capex"] = json!({"amount": capex, "currency": "IDR"});
+        input["dimensions"] = dims.clone();
+        input["acceptedFinancing"] = json!([fin]);
+        input["tags"] = json!([]);
+        input["description"] = json!("Part of the city's masterplan.");
+        let d = app
+            .ok(
+                Some(official),
+                CREATE_PROJECT,
+                json!({"c": cid, "i": input}),
+            )
+            .await;
+        let pid = id(&d["createProject"]["id"]);
+        app.ok(
+            Some(official),
+            "mutation($id:ID!){publishProject(id:$id){status}}",
+            json!({"id": pid}),
+        )
+        .await;
+        published.push(pid);
+    }
+    // A draft is nobody's match.
+    let d = app
+        .ok(
+            Some(&w.official_ambon),
+            CREATE_PROJECT,
+            json!({"c": w.ambon, "i": project_input("Music Draft", deadline)}),
+        )
+        .await;
+    let draft = id(&d["createProject"]["id"]);
+    app.settle().await;
+
+    let alerts = alerts_by_name(&app, &w.investor_a).await;
+    let mut total = 0;
+    let mut empty = 0;
+    for ((name, ..), (sid, s, f, a)) in searches.iter().zip(&ids) {
+        let d = app
+            .ok(
+                None,
+                "query($s:String,$f:ProjectFilter){projects(search:$s,filter:$f,first:100){hits{project{id}}}}",
+                json!({"s": s, "f": f}),
+            )
+            .await;
+        let mut expected: Vec<String> = d["projects"]["hits"]
+            .as_array()
+            .expect("hits")
+            .iter()
+            .map(|h| id(&h["project"]["id"]))
+            .filter(|p| published.contains(p))
+            .collect();
+        expected.sort();
+        let got = alerts.get(*name).cloned().unwrap_or_default();
+        if *a {
+            assert_eq!(got, expected, "saved search {name:?} ({s} {f})");
+            total += got.len();
+            empty += usize::from(got.is_empty());
+        } else {
+            assert!(got.is_empty(), "a saved search without alerts stays quiet");
+            assert!(!expected.is_empty());
+        }
+        // The saved search runs as the same search.
+        let r = app
+            .ok(
+                Some(&w.investor_a),
+                "{mySavedSearches{id results(first:100){hits{project{id}}}}}",
+                json!({}),
+            )
+            .await;
+        let mine = r["mySavedSearches"]
+            .as_array()
+            .expect("list")
+            .iter()
+            .find(|x| x["id"] == sid.as_str())
+            .expect("the saved search is listed");
+        let mut results: Vec<String> = mine["results"]["hits"]
+            .as_array()
+            .expect("hits")
+            .iter()
+            .map(|h| id(&h["project"]["id"]))
+            .filter(|p| published.contains(p))
+            .collect();
+        results.sort();
+        assert_eq!(results, expected, "results of {name:?}");
+    }
+    assert!(total >= 15, "the searches alerted {total} times");
+    assert!(empty >= 1, "and some found nothing");
+    assert!(
+        !alerts.values().flatten().any(|p| *p == draft),
+        "no alert for a draft"
+    );
+    // The official's saved search told the official only.
+    let theirs = alerts_by_name(&app, &w.official_semarang).await;
+    assert_eq!(
+        theirs.get("ambon music").map(Vec::len),
+        Some(1),
+        "{theirs:?}"
+    );
+    assert!(!alerts.contains_key("ambon music"));
+    assert!(alerts_by_name(&app, &w.investor_b).await.is_empty());
+
+    // A published project that changes so that it newly matches alerts once; again, not twice.
+    let parking = &published[7];
+    let mut input = project_input("Smart Parking with zzyzx sensors", deadline);
+    input["sector"] = json!("TRANSPORT");
+    input["dimensions"] = json!(["ECONOMY"]);
+    for _ in 0..2 {
+        app.ok(
+            Some(&w.official_semarang),
+            "mutation($id:ID!,$i:ProjectInput!){updateProject(id:$id,input:$i){id}}",
+            json!({"id": parking, "i": input}),
+        )
+        .await;
+        app.settle().await;
+        input["summary"] = json!("Sensors, an app, and zzyzx.");
+    }
+    let after = alerts_by_name(&app, &w.investor_a).await;
+    assert_eq!(after.get("nothing"), Some(&vec![parking.clone()]));
+    assert_eq!(
+        after.get("everything").map(Vec::len),
+        alerts.get("everything").map(Vec::len),
+        "a project alerts each saved search once"
+    );
+
+    // Webhooks of the owner's scope hear of every alert, signed, naming the saved search.
+    let n: usize = after.values().map(Vec::len).sum();
+    wait_for(&seen, n).await;
+    let got = seen.lock().expect("seen").clone();
+    assert_eq!(got.len(), n);
+    for (headers, body) in &got {
+        assert!(verifies(&secret, headers, body));
+        let v: Value = serde_json::from_str(body).expect("json");
+        assert_eq!(v["type"], "saved_search.match");
+        assert!(
+            ids.iter()
+                .any(|(sid, ..)| v["data"]["savedSearchId"] == sid.as_str())
+        );
+    }
+
+    // A deleted saved search alerts no more; only its owner can delete it or see it.
+    let nothing = &ids[13].0;
+    let r = app
+        .gql(
+            Some(&w.investor_b),
+            "mutation($id:ID!){deleteSavedSearch(id:$id)}",
+            json!({"id": nothing}),
+        )
+        .await;
+    assert_eq!(code(&r), "NOT_FOUND");
+    let r = app
+        .ok(Some(&w.investor_b), "{mySavedSearches{id}}", json!({}))
+        .await;
+    assert_eq!(r["mySavedSearches"], json!([]));
+    app.ok(
+        Some(&w.investor_a),
+        "mutation($id:ID!){deleteSavedSearch(id:$id)}",
+        json!({"id": nothing}),
+    )
+    .await;
+    let d = app
+        .ok(
+            Some(&w.official_ambon),
+            CREATE_PROJECT,
+            json!({"c": w.ambon, "i": project_input("zzyzx Observatory", deadline)}),
+        )
+        .await;
+    let late = id(&d["createProject"]["id"]);
+    app.ok(
+        Some(&w.official_ambon),
+        "mutation($id:ID!){publishProject(id:$id){status}}",
+        json!({"id": late}),
+    )
+    .await;
+    app.settle().await;
+    let last = alerts_by_name(&app, &w.investor_a).await;
+    assert_eq!(
+        last.get("nothing"),
+        after.get("nothing"),
+        "no new alert once deleted"
+    );
+    assert!(last["everything"].contains(&late), "the others still alert");
+}
+
+#[tokio::test]
+async fn saving_a_search_refuses_bad_input_by_field_and_anonymous_callers() {
+    let app = TestApp::spawn().await;
+    let w = World::build(&app, Duration::days(30)).await;
+    let cases = [
+        (json!({"n": " ", "s": "x"}), "name"),
+        (json!({"n": "x".repeat(101)}), "name"),
+        (
+            json!({"n": "a", "f": {"statuses": ["DRAFT"]}}),
+            "filter.statuses",
+        ),
+        (
+            json!({"n": "a", "f": {"deadlineAfter": "2027-01-01T00:00:00Z"}}),
+            "filter.deadlineAfter",
+        ),
+        (
+            json!({"n": "a", "f": {"cityIds": ["not-an-id"]}}),
+            "filter.cityIds.0",
+        ),
+        (
+            json!({"n": "a", "f": {"minCapexUsd": "-1"}}),
+            "filter.minCapexUsd",
+        ),
+        (
+            json!({"n": "a", "f": {"minCapexUsd": "9", "maxCapexUsd": "1"}}),
+            "filter.maxCapexUsd",
+        ),
+        (json!({"n": "a", "s": "w ".repeat(13)}), "search"),
+    ];
+    for (vars, field) in cases {
+        let r = app
+            .gql(Some(&w.investor_a), SAVE_SEARCH, vars.clone())
+            .await;
+        assert_eq!(code(&r), "VALIDATION", "{vars}");
+        assert_eq!(ext(&r)["field"], field, "{vars}");
+    }
+    let r = app.gql(None, SAVE_SEARCH, json!({"n": "a"})).await;
+    assert_eq!(code(&r), "UNAUTHENTICATED");
+    let r = app.gql(None, "{mySavedSearches{id}}", json!({})).await;
+    assert_eq!(code(&r), "UNAUTHENTICATED");
+    let r = app
+        .ok(Some(&w.investor_a), "{mySavedSearches{id}}", json!({}))
+        .await;
+    assert_eq!(r["mySavedSearches"], json!([]), "nothing was saved");
 }

@@ -412,7 +412,7 @@ async fn while_the_engine_is_down_writes_succeed_and_nothing_is_lost() {
     assert!(backlog >= 32);
     // The engine is down: passes send nothing, and every change waits.
     assert_eq!(
-        sinergi_server::relay::pass(&db, &fx, &Down, "test")
+        sinergi_server::relay::pass(&db, &fx, &Down, &mut Default::default(), "test")
             .await
             .expect("pass"),
         0
@@ -427,14 +427,14 @@ async fn while_the_engine_is_down_writes_succeed_and_nothing_is_lost() {
     // clock passes it (at most 5 minutes), the engine gets all of them.
     let index = sinergi_search::EmbeddedIndex::open(&dir.path().join("search")).expect("index");
     assert_eq!(
-        sinergi_server::relay::pass(&db, &fx, &index, "test")
+        sinergi_server::relay::pass(&db, &fx, &index, &mut Default::default(), "test")
             .await
             .expect("pass"),
         0,
         "nothing is retried before its backoff"
     );
     clock.advance(chrono::Duration::minutes(6));
-    while sinergi_server::relay::pass(&db, &fx, &index, "test")
+    while sinergi_server::relay::pass(&db, &fx, &index, &mut Default::default(), "test")
         .await
         .expect("pass")
         > 0

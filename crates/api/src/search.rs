@@ -41,7 +41,7 @@ pub const MAX_SEARCH_WORDS: usize = 12;
 
 /// Bounds the search text before the engine sees it: a 100,000-character word took the
 /// embedded engine 13.6 s.
-fn check_search_text(text: &str) -> Result<()> {
+pub(crate) fn check_search_text(text: &str) -> Result<()> {
     if text.chars().count() > MAX_SEARCH_CHARS {
         return Err(ApiError::validation(
             "search",

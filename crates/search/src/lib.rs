@@ -5,6 +5,7 @@
 //! project a caller may not see never shows in hits, totals or facet counts. No proposal data
 //! goes into the index.
 
+pub mod alerts;
 mod bitmaps;
 mod doc;
 mod embedded;

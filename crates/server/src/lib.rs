@@ -1,6 +1,7 @@
 //! The `sinergi` binary's library: configuration, the command line, the HTTP application,
 //! the demo data set and telemetry. Only this crate reads the environment.
 
+pub mod alerts;
 pub mod app;
 pub mod cli;
 pub mod config;

@@ -1,6 +1,7 @@
 //! The outbox relay: sends leased changes to the search index, waits until the engine accepted
 //! them, then marks them done. While the engine is down, rows wait and retry with backoff;
-//! nothing is lost. Several replicas may run it at once: rows are leased.
+//! nothing is lost. Several replicas may run it at once: rows are leased. Saved-search alerts
+//! for the projects sent follow once the engine has them.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -37,6 +38,7 @@ pub async fn pass(
     db: &Db,
     fx: &FxTable,
     index: &dyn SearchIndex,
+    alerts: &mut crate::alerts::Alerts,
     owner: &str,
 ) -> anyhow::Result<usize> {
     let leased = outbox::lease(db, owner, BATCH, chrono::Duration::seconds(30)).await?;
@@ -53,10 +55,13 @@ pub async fn pass(
             .copied()
             .filter(|id| !docs.iter().any(|d| d.id == *id))
             .collect();
-        index.upsert(docs).await?;
+        index.upsert(docs.clone()).await?;
         if !gone.is_empty() {
             index.delete(gone).await?;
         }
+        // Alerts once the index holds the projects, so they agree with what a search finds;
+        // before the rows are marked done, so a failure retries them (alerts are idempotent).
+        alerts.after_indexing(db, &docs).await?;
         anyhow::Ok(())
     }
     .await;
@@ -82,6 +87,7 @@ pub async fn run(
     mut stop: watch::Receiver<bool>,
 ) {
     let owner = format!("relay-{}", Uuid::new_v4());
+    let mut alerts = crate::alerts::Alerts::default();
     loop {
         if let Some(e) = &embedded {
             match e.follow_current() {
@@ -90,7 +96,7 @@ pub async fn run(
                 Err(err) => tracing::warn!(error = %err, "cannot open the rebuilt search index"),
             }
         }
-        let sent = match pass(&db, &fx, index.as_ref(), &owner).await {
+        let sent = match pass(&db, &fx, index.as_ref(), &mut alerts, &owner).await {
             Ok(n) => n,
             Err(e) => {
                 tracing::warn!(error = %e, "outbox relay pass failed");

@@ -27,6 +27,7 @@ pub mod page;
 pub mod places;
 pub mod projects;
 pub mod proposals;
+pub mod saved_searches;
 mod tx;
 pub mod users;
 

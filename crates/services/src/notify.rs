@@ -33,6 +33,8 @@ pub enum Target {
     Organization(Uuid),
     Embassy(Uuid),
     Platform,
+    /// One user (a saved search's owner): their inbox, and the endpoints of their own scope.
+    User(Uuid),
 }
 
 impl Target {
@@ -43,6 +45,7 @@ impl Target {
             Self::Organization(o) => format!("organization:{o}"),
             Self::Embassy(e) => format!("embassy:{e}"),
             Self::Platform => "platform".into(),
+            Self::User(u) => format!("user:{u}"),
         }
     }
 
@@ -53,6 +56,17 @@ impl Target {
             Role::CityOfficial => a.city_id.map(Self::City),
             Role::EmbassyLiaison => a.embassy_id.map(Self::Embassy),
             Role::Investor => a.organization_id.map(Self::Organization),
+        }
+    }
+
+    /// The scope a stored user's endpoints belong to.
+    fn of_user(u: &users::Model) -> Option<Self> {
+        let id = |v: &Option<String>| v.as_deref().and_then(|s| Uuid::parse_str(s).ok());
+        match Role::parse(&u.role)? {
+            Role::Admin => Some(Self::Platform),
+            Role::CityOfficial => id(&u.city_id).map(Self::City),
+            Role::EmbassyLiaison => id(&u.embassy_id).map(Self::Embassy),
+            Role::Investor => id(&u.organization_id).map(Self::Organization),
         }
     }
 }
@@ -107,6 +121,24 @@ pub(crate) async fn write<C: ConnectionTrait>(
         targets.sort_by_key(|t| t.scope());
         targets.dedup();
         let scopes: Vec<String> = targets.iter().map(|t| t.scope()).collect();
+        // A user's notice goes to the webhooks of that user's own scope.
+        let singles: Vec<String> = targets
+            .iter()
+            .filter_map(|t| match t {
+                Target::User(u) => Some(u.to_string()),
+                _ => None,
+            })
+            .collect();
+        let mut endpoint_scopes = scopes.clone();
+        if !singles.is_empty() {
+            for u in users::Entity::find()
+                .filter(users::Column::Id.is_in(singles))
+                .all(conn)
+                .await?
+            {
+                endpoint_scopes.extend(Target::of_user(&u).map(Target::scope));
+            }
+        }
         let body = webhook_body(n.kind, now, &n.data);
         let event_id = Uuid::new_v4().to_string();
         ne::ActiveModel {
@@ -136,6 +168,7 @@ pub(crate) async fn write<C: ConnectionTrait>(
                 Target::Platform => {
                     Condition::all().add(users::Column::Role.eq(Role::Admin.as_str()))
                 }
+                Target::User(u) => Condition::all().add(users::Column::Id.eq(u.to_string())),
             });
         }
         if !targets.is_empty() {
@@ -158,7 +191,7 @@ pub(crate) async fn write<C: ConnectionTrait>(
         }
         // Webhooks: every enabled endpoint of those scopes that takes this type.
         let endpoints = we::Entity::find()
-            .filter(we::Column::Scope.is_in(scopes.clone()))
+            .filter(we::Column::Scope.is_in(endpoint_scopes))
             .filter(we::Column::Enabled.eq(true))
             .all(conn)
             .await?;

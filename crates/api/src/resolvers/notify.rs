@@ -13,6 +13,8 @@ use crate::{
             WebhookEndpoint, WebhookEndpointConnection, WebhookEndpointInput, WebhookSecret,
         },
         parse_id,
+        saved::{SavedSearch, saved_filter},
+        search::ProjectFilter,
     },
 };
 
@@ -56,6 +58,16 @@ impl NotifyQuery {
             after,
         )?;
         Ok(WebhookEndpointConnection::new(page, next, Some(total)))
+    }
+
+    /// The caller's saved searches (investors, liaisons, city officials, admins), oldest first.
+    async fn my_saved_searches(&self, ctx: &Context<'_>) -> Result<Vec<SavedSearch>> {
+        let a = require(ctx)?;
+        Ok(sinergi_services::saved_searches::mine(&state(ctx).db, a)
+            .await?
+            .into_iter()
+            .map(SavedSearch)
+            .collect())
     }
 
     /// The caller's inbox, newest first.
@@ -172,6 +184,53 @@ impl NotifyMutation {
         Ok(WebhookDelivery(
             notify::redeliver(&state(ctx).db, a, id).await?,
         ))
+    }
+
+    /// Saves a search for the caller; with alerts, each project published from now on that it finds notifies the caller once (inbox, webhooks of the caller's scope, subscription).
+    async fn save_search(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The caller's name for it, 1..100 characters.")] name: String,
+        #[graphql(desc = "Words to look for, as `projects(search)` takes them.")] search: Option<
+            String,
+        >,
+        #[graphql(
+            desc = "The filter, as `projects(filter)` takes it; statuses and deadlineAfter are not kept (VALIDATION)."
+        )]
+        filter: Option<ProjectFilter>,
+        #[graphql(
+            default_with = "Some(true)",
+            desc = "Whether newly published matches notify the caller."
+        )]
+        alerts: Option<bool>,
+    ) -> Result<SavedSearch> {
+        let a = require(ctx)?;
+        if let Some(t) = &search {
+            crate::search::check_search_text(t)?;
+        }
+        let f = saved_filter(filter)?;
+        Ok(SavedSearch(
+            sinergi_services::saved_searches::create(
+                &state(ctx).db,
+                a,
+                &name,
+                search,
+                f,
+                alerts.unwrap_or(true),
+            )
+            .await?,
+        ))
+    }
+
+    /// Deletes one of the caller's saved searches (NOT_FOUND for anybody else's).
+    async fn delete_saved_search(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The saved search's ID.")] id: ID,
+    ) -> Result<bool> {
+        let a = require(ctx)?;
+        let id = parse_id("id", &id)?;
+        Ok(sinergi_services::saved_searches::delete(&state(ctx).db, a, id).await?)
     }
 
     /// Marks the given notifications read, or all of the caller's when ids is null; returns how many changed.

@@ -10,6 +10,7 @@ pub mod org;
 pub mod place;
 pub mod project;
 pub mod proposal;
+pub mod saved;
 pub mod search;
 pub mod user;
 

@@ -19,6 +19,8 @@ pub mod projects;
 pub mod proposal_revisions;
 pub mod proposals;
 pub mod refresh_tokens;
+pub mod saved_search_hits;
+pub mod saved_searches;
 pub mod search_outbox;
 pub mod users;
 pub mod webhook_deliveries;
