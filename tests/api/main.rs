@@ -17,3 +17,4 @@ mod operations;
 mod permissions;
 mod read_path;
 mod search;
+mod web;

@@ -161,7 +161,15 @@ impl App {
             .route("/readyz", get(readyz))
             .route("/calendar/{file}", get(calendar))
             .route("/graphql/ws", get(subscriptions))
-            .route("/metrics", get(crate::telemetry::metrics));
+            .route("/metrics", get(crate::telemetry::metrics))
+            // The web client: pages and their assets, compressed for slow connections.
+            .merge(
+                sinergi_web::router(sinergi_web::Web::new(
+                    self.schema.clone(),
+                    self.state.clone(),
+                ))
+                .layer(tower_http::compression::CompressionLayer::new()),
+            );
         let origins: Vec<HeaderValue> = self
             .config
             .cors_origins
