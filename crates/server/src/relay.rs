@@ -55,13 +55,18 @@ pub async fn pass(
             .copied()
             .filter(|id| !docs.iter().any(|d| d.id == *id))
             .collect();
-        index.upsert(docs.clone()).await?;
+        let published: Vec<ProjectDoc> = docs
+            .iter()
+            .filter(|d| d.status == sinergi_domain::ProjectStatus::Published)
+            .cloned()
+            .collect();
+        index.upsert(docs).await?;
         if !gone.is_empty() {
             index.delete(gone).await?;
         }
         // Alerts once the index holds the projects, so they agree with what a search finds;
         // before the rows are marked done, so a failure retries them (alerts are idempotent).
-        alerts.after_indexing(db, &docs).await?;
+        alerts.after_indexing(db, &published).await?;
         anyhow::Ok(())
     }
     .await;

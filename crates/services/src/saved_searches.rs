@@ -254,6 +254,7 @@ pub async fn alert(db: &Db, project: &Matched, candidates: &[Uuid]) -> Result<us
             .map(|h| h.saved_search_id)
             .collect();
         let mut notices = Vec::new();
+        let mut matched = Vec::new();
         for r in rows.into_iter().filter(|r| !already.contains(&r.id)) {
             hits::ActiveModel {
                 id: Set(Uuid::new_v4().to_string()),
@@ -280,9 +281,17 @@ pub async fn alert(db: &Db, project: &Matched, candidates: &[Uuid]) -> Result<us
                     "city": project.city,
                 }),
             });
-            let mut am: ss::ActiveModel = r.into();
-            am.last_matched_at = Set(Some(now));
-            am.update(&txn).await?;
+            matched.push(r.id);
+        }
+        if !matched.is_empty() {
+            ss::Entity::update_many()
+                .col_expr(
+                    ss::Column::LastMatchedAt,
+                    sea_orm::sea_query::Expr::value(now),
+                )
+                .filter(ss::Column::Id.is_in(matched))
+                .exec(&txn)
+                .await?;
         }
         told += notices.len();
         crate::notify::write(&txn, &notices, now).await?;

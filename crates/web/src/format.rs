@@ -16,6 +16,16 @@ fn group(int: &str, sep: char) -> String {
     out
 }
 
+/// A whole number with the language's thousands separator: `1.250` / `1,250`.
+pub fn integer(lang: Lang, n: i64) -> String {
+    let sep = match lang {
+        Lang::Id => '.',
+        Lang::En => ',',
+    };
+    let digits = group(&n.unsigned_abs().to_string(), sep);
+    if n < 0 { format!("-{digits}") } else { digits }
+}
+
 /// An amount in its own currency: `Rp 1.250.000.000` in Indonesian, `IDR 1,250,000,000` in
 /// English; cents only when there are any.
 pub fn money(lang: Lang, amount: &str, currency: &str) -> String {
@@ -105,6 +115,8 @@ mod tests {
         assert_eq!(money(Lang::En, "1250000000", "IDR"), "IDR 1,250,000,000");
         assert_eq!(money(Lang::En, "1500.50", "USD"), "USD 1,500.50");
         assert_eq!(money(Lang::Id, "999", "EUR"), "EUR 999");
+        assert_eq!(integer(Lang::Id, 1250), "1.250");
+        assert_eq!(integer(Lang::En, -1250), "-1,250");
         assert_eq!(usd_short(Lang::En, "4400000"), "USD 4.4M");
         assert_eq!(usd_short(Lang::Id, "4400000"), "USD 4,4 jt");
         assert_eq!(usd_short(Lang::En, "2000000"), "USD 2M");

@@ -275,36 +275,14 @@ fn here(path: &str, raw: &Option<String>) -> String {
     }
 }
 
-/// The query string's pairs, repeated keys kept in order.
+/// The query string's pairs, repeated keys kept in order (axum's own URL-decoding).
 fn pairs(raw: &Option<String>) -> Vec<(String, String)> {
-    let dec = |s: &str| -> String {
-        let bytes = s.replace('+', " ").into_bytes();
-        let mut out = Vec::with_capacity(bytes.len());
-        let mut i = 0;
-        while i < bytes.len() {
-            if bytes[i] == b'%'
-                && i + 2 < bytes.len()
-                && let Ok(b) =
-                    u8::from_str_radix(std::str::from_utf8(&bytes[i + 1..i + 3]).unwrap_or(""), 16)
-            {
-                out.push(b);
-                i += 3;
-                continue;
-            }
-            out.push(bytes[i]);
-            i += 1;
-        }
-        String::from_utf8_lossy(&out).into_owned()
-    };
-    raw.as_deref()
-        .unwrap_or("")
-        .split('&')
-        .filter(|p| !p.is_empty())
-        .map(|p| {
-            let (k, v) = p.split_once('=').unwrap_or((p, ""));
-            (dec(k), dec(v))
-        })
-        .collect()
+    let uri: axum::http::Uri = format!("/?{}", raw.as_deref().unwrap_or(""))
+        .parse()
+        .unwrap_or_default();
+    axum::extract::Query::<Vec<(String, String)>>::try_from_uri(&uri)
+        .map(|q| q.0)
+        .unwrap_or_default()
 }
 
 const SEARCH: &str = "query($s:String,$f:ProjectFilter,$o:ProjectSort,$a:String){projects(search:$s,filter:$f,sort:$o,first:12,after:$a){totalHits pageInfo{hasNextPage endCursor} facets{field values{value count}} hits{highlightedTitle highlightedSummary project{id sector dimensions status proposalDeadline capex{amount currency amountUsd} city{name province timeZone}}}}}";
@@ -468,7 +446,11 @@ async fn catalogue(
         let found = if total == 1 {
             v.t("catalogue.found_one")
         } else {
-            tf(l, "catalogue.found", &[("count", &group_int(l, total))])
+            tf(
+                l,
+                "catalogue.found",
+                &[("count", &format::integer(l, total))],
+            )
         };
         main.push_str(&format!("<h2>{}</h2>", esc(&found)));
         let hits = res["hits"].as_array().cloned().unwrap_or_default();
@@ -531,14 +513,6 @@ async fn catalogue(
     }
     main.push_str("</section></div></form>");
     v.page(StatusCode::OK, &v.t("catalogue.title"), &main)
-}
-
-fn group_int(l: Lang, n: i64) -> String {
-    money(l, &n.to_string(), "")
-        .trim()
-        .trim_start_matches("Rp")
-        .trim()
-        .to_owned()
 }
 
 fn deadline_line(l: Lang, p: &Value) -> String {
