@@ -122,6 +122,7 @@ pub fn test_config(dir: &std::path::Path, database_url: String) -> Config {
         graphiql: true,
         request_timeout: std::time::Duration::from_secs(30),
         introspection: true,
+        webhook_delivery: true,
         weights: Default::default(),
     }
 }

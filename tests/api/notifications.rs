@@ -1059,3 +1059,113 @@ async fn saving_a_search_refuses_bad_input_by_field_and_anonymous_callers() {
         .await;
     assert_eq!(r["mySavedSearches"], json!([]), "nothing was saved");
 }
+
+/// A receiver that holds the first request open forever (the sender will be killed while it
+/// waits) and answers 200 after that: every request's headers, and a signal at the first.
+async fn stalling_receiver() -> (String, Seen, tokio::sync::mpsc::Receiver<()>) {
+    let seen: Seen = Default::default();
+    let (tx, rx) = tokio::sync::mpsc::channel(4);
+    let s = seen.clone();
+    let app = Router::new().route(
+        "/hook",
+        post(move |headers: HeaderMap, body: String| {
+            let (s, tx) = (s.clone(), tx.clone());
+            async move {
+                let first = {
+                    let mut s = s.lock().expect("seen");
+                    s.push((headers, body));
+                    s.len() == 1
+                };
+                if first {
+                    let _ = tx.send(()).await;
+                    std::future::pending::<()>().await;
+                }
+                axum::http::StatusCode::OK
+            }
+        }),
+    );
+    let l = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let url = format!("http://{}/hook", l.local_addr().expect("addr"));
+    tokio::spawn(async move { axum::serve(l, app).await });
+    (url, seen, rx)
+}
+
+#[tokio::test]
+async fn a_delivery_whose_server_is_killed_mid_send_is_sent_again_with_the_same_id() {
+    // This process only answers requests; a second `sinergi serve` process delivers.
+    let app = TestApp::spawn_with(|c| c.webhook_delivery = false).await;
+    let w = World::build(&app, Duration::days(30)).await;
+    let (url, seen, mut first) = stalling_receiver().await;
+    let d = app
+        .ok(Some(&w.official_ambon), CREATE, json!({"i": {"url": url}}))
+        .await;
+    let secret = d["createWebhookEndpoint"]["secret"]
+        .as_str()
+        .expect("secret")
+        .to_owned();
+    let endpoint = id(&d["createWebhookEndpoint"]["endpoint"]["id"]);
+    app.ok(
+        Some(&w.official_ambon),
+        "mutation($id:ID!){sendTestWebhook(id:$id){id}}",
+        json!({"id": endpoint}),
+    )
+    .await;
+    // Nobody delivers until the second process starts: the switch holds.
+    tokio::time::sleep(std::time::Duration::from_millis(600)).await;
+    assert_eq!(seen.lock().expect("seen").len(), 0);
+    let jwt = String::from_utf8(app.config.jwt_secret.clone().expect("secret")).expect("utf8");
+    let (second, _) = crate::helpers::second_server(
+        &app,
+        &[
+            ("SINERGI_JWT_SECRET", &jwt),
+            ("SINERGI_WEBHOOK_ALLOWED_HOSTS", "127.0.0.1"),
+        ],
+    );
+    tokio::time::timeout(std::time::Duration::from_secs(20), first.recv())
+        .await
+        .expect("the second process sent the delivery");
+    // Killed (SIGKILL) while the receiver holds the request: no answer was recorded.
+    drop(second);
+    let d = app.ok(Some(&w.official_ambon), LOG, json!({})).await;
+    let node = d["webhookEndpoints"]["edges"][0]["node"]["deliveries"]["edges"][0]["node"].clone();
+    assert_eq!(node["status"], "PENDING", "{node}");
+    assert_eq!(node["attempts"], 0, "{node}");
+    // Its lease (60 s) runs out; another replica's worker — run here as a pass on the app's
+    // clock — takes it and sends it again.
+    let client = sinergi_server::webhooks::client();
+    let allowed = vec!["127.0.0.1".to_owned()];
+    assert_eq!(
+        sinergi_server::webhooks::pass(&app.db, &client, &allowed)
+            .await
+            .expect("pass"),
+        0,
+        "still leased by the killed process"
+    );
+    app.clock.advance(Duration::seconds(61));
+    assert_eq!(
+        sinergi_server::webhooks::pass(&app.db, &client, &allowed)
+            .await
+            .expect("pass"),
+        1
+    );
+    let got = seen.lock().expect("seen").clone();
+    assert_eq!(got.len(), 2, "sent twice in all");
+    let ids: std::collections::HashSet<&str> = got
+        .iter()
+        .map(|(h, _)| h["webhook-id"].to_str().expect("id"))
+        .collect();
+    assert_eq!(
+        ids.len(),
+        1,
+        "the same webhook-id: a deduplicating receiver sees one"
+    );
+    assert_eq!(got[0].1, got[1].1, "the same body");
+    assert!(verifies(&secret, &got[1].0, &got[1].1));
+    let d = app.ok(Some(&w.official_ambon), LOG, json!({})).await;
+    let node = d["webhookEndpoints"]["edges"][0]["node"]["deliveries"]["edges"][0]["node"].clone();
+    assert_eq!(node["status"], "SUCCEEDED", "{node}");
+    assert_eq!(node["attempts"], 1, "{node}");
+    app.stop().await;
+}

@@ -218,11 +218,13 @@ impl App {
             self.embedded.clone(),
             stop_rx.clone(),
         ));
-        let deliveries = tokio::spawn(crate::webhooks::run(
-            self.state.db.clone(),
-            self.state.webhook_allowed_hosts.clone(),
-            stop_rx.clone(),
-        ));
+        let deliveries = self.config.webhook_delivery.then(|| {
+            tokio::spawn(crate::webhooks::run(
+                self.state.db.clone(),
+                self.state.webhook_allowed_hosts.clone(),
+                stop_rx.clone(),
+            ))
+        });
         let follower = tokio::spawn(sinergi_api::live::follow(
             self.state.db.clone(),
             self.state.clone(),
@@ -238,7 +240,9 @@ impl App {
         // next start (the outbox keeps it).
         let _ = stop_tx.send(true);
         let _ = relay.await;
-        let _ = deliveries.await;
+        if let Some(d) = deliveries {
+            let _ = d.await;
+        }
         let _ = follower.await;
         served?;
         Ok(())

@@ -52,6 +52,7 @@ struct Raw {
     cors_origins: Option<String>,
     graphiql: Option<bool>,
     introspection: Option<bool>,
+    webhook_delivery: Option<bool>,
     /// Seconds a request may take before it is answered with an error.
     request_timeout_secs: Option<u64>,
     /// Seven comma-separated weights: dimension_alignment, budget_fit, focus_area_match,
@@ -85,6 +86,9 @@ pub struct Config {
     pub cors_origins: Vec<String>,
     pub graphiql: bool,
     pub introspection: bool,
+    /// `SINERGI_WEBHOOK_DELIVERY` (default true): whether this process runs the webhook
+    /// delivery worker. Off for replicas that only answer requests while others deliver.
+    pub webhook_delivery: bool,
     pub weights: sinergi_matching::Weights,
     /// How long a request may take (`SINERGI_REQUEST_TIMEOUT_SECS`, default 30).
     pub request_timeout: std::time::Duration,
@@ -275,6 +279,7 @@ impl Config {
             cors_origins,
             graphiql: raw.graphiql.unwrap_or(true),
             introspection: raw.introspection.unwrap_or(true),
+            webhook_delivery: raw.webhook_delivery.unwrap_or(true),
             request_timeout: match raw.request_timeout_secs {
                 None => std::time::Duration::from_secs(30),
                 Some(s) if (1..=600).contains(&s) => std::time::Duration::from_secs(s),
