@@ -96,6 +96,28 @@ async fn a_city_awards_a_project_after_sealed_bidding_and_checks_the_commitments
     );
     assert_eq!(d["proposal"]["commitmentSalt"], Value::Null);
     assert!(d["proposal"]["commitment"].is_string());
+    // The preview score is the bidder's alone: not the city's, not an admin's, not a rival's,
+    // before or after the deadline.
+    const DRAFT_SCORE: &str =
+        "query($id:ID!){proposal(id:$id){draftScore{total components{name explanation}}}}";
+    let own = app
+        .ok(Some(&w.investor_a), DRAFT_SCORE, json!({"id": pa}))
+        .await;
+    assert!(
+        own["proposal"]["draftScore"]["total"].as_f64().is_some(),
+        "{own}"
+    );
+    for token in [&w.admin, &w.official_ambon] {
+        let d = app.gql(Some(token), DRAFT_SCORE, json!({"id": pa})).await;
+        assert!(d["data"]["proposal"]["draftScore"].is_null(), "{d}");
+    }
+    let r = app
+        .gql(Some(&w.investor_b), DRAFT_SCORE, json!({"id": pa}))
+        .await;
+    assert!(
+        r["data"]["proposal"].is_null(),
+        "a rival's proposal is not found: {r}"
+    );
 
     w.pass_deadline(&app);
 
@@ -118,6 +140,15 @@ async fn a_city_awards_a_project_after_sealed_bidding_and_checks_the_commitments
             "commitment of {p}"
         );
     }
+    let d = app
+        .ok(
+            Some(&w.official_ambon),
+            "query($id:ID!){proposal(id:$id){score{total} draftScore{total}}}",
+            json!({"id": pa}),
+        )
+        .await;
+    assert!(d["proposal"]["score"]["total"].is_number());
+    assert!(d["proposal"]["draftScore"].is_null(), "{d}");
     let b = edges.iter().find(|e| e["node"]["id"] == pb).expect("B");
     assert_eq!(b["node"]["amount"]["amount"], "4100000.5");
     assert_eq!(b["node"]["approach"], "Revised: a city of music.");

@@ -1,13 +1,17 @@
 // The web client's journeys in a real Chromium (Debian's /usr/bin/chromium), checked by
 // axe-core on every page, with screenshots at 375×812 and 1280×800.
-//   node journeys.mjs <base URL> <screenshot directory>
-// Prints one line per journey; exits non-zero on the first failure.
+//   node journeys.mjs <base URL> <screenshot directory> [before|after]
+// "before" (the default) runs the journeys up to a proposal deadline; the test then moves the
+// server's clock past it and runs "after". What "after" needs from "before" (the project's id)
+// is kept in <screenshot directory>/state.json. Prints one line per journey; exits non-zero on
+// the first failure.
 import { chromium } from "playwright-core";
 import AxeBuilder from "@axe-core/playwright";
-import { mkdirSync } from "node:fs";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import assert from "node:assert/strict";
 
-const [base, shots] = process.argv.slice(2);
+const [base, shots, phase = "before"] = process.argv.slice(2);
+const statePath = `${shots}/state.json`;
 mkdirSync(shots, { recursive: true });
 const browser = await chromium.launch({
   executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
@@ -44,6 +48,26 @@ async function check(page, name) {
     }
   }
   await page.setViewportSize(sizes.desktop);
+}
+
+// Signs in through the form (a new browser context each time: its own cookies).
+async function signIn(email, password, locale = "en-GB") {
+  const ctx = await context({ locale });
+  const page = await ctx.newPage();
+  await page.goto(`${base}/signin`);
+  await page.getByLabel("Email").fill(email);
+  await page.getByLabel("Password").fill(password);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.waitForURL(`${base}/`);
+  return { ctx, page };
+}
+
+// Clicks the commitment's "Verify" and returns what the page then says.
+async function verifyCommitment(box) {
+  await box.getByRole("button", { name: "Verify commitment" }).click();
+  const out = box.locator("output");
+  await out.filter({ hasText: /match/ }).waitFor();
+  return out.innerText();
 }
 
 const journeys = {
@@ -123,6 +147,147 @@ const journeys = {
     await ctx.close();
   },
 
+  // A liaison creates an organisation, invites a person (code shown once), verifies it; the
+  // invited person joins with the link and is signed in as its investor.
+  async "a liaison's create → invite → verify"() {
+    const { ctx, page } = await signIn("liaison@nl-embassy.demo", "embassy-nl-demo");
+    await page.getByRole("link", { name: "My embassy" }).click();
+    await page.waitForURL(`${base}/embassy`);
+    await check(page, "embassy");
+    // A mistake first: the API's error shows as a sentence by the field it names.
+    await page.getByLabel("Name", { exact: true }).fill("Utrecht Smart Mobility");
+    await page.getByLabel("Description").fill("Invests in bus rapid transit and cycling networks.");
+    await page.getByLabel("Website").fill("ftp://utrecht.example");
+    await page.getByRole("button", { name: "Create organisation" }).click();
+    const err = page.locator("#website-error");
+    assert.match(await err.innerText(), /not valid/, "the website's error by its field");
+    assert.ok(!(await page.content()).includes("\"extensions\""), "no raw JSON");
+    await page.getByLabel("Website").fill("https://utrecht.example");
+    await page.locator("#sectors").getByLabel("Transport").check();
+    await page.locator("#dimensions").getByLabel("Smart living").check();
+    await page.locator("#financing").getByLabel("Public-private partnership").check();
+    await page.getByRole("button", { name: "Create organisation" }).click();
+    await page.waitForURL(/done=created/);
+    const org = page.locator(".hit", { hasText: "Utrecht Smart Mobility" });
+    assert.match(await org.innerText(), /Awaiting verification/);
+    await org.getByLabel("Invite by email").fill("ria@utrecht.example");
+    await org.getByRole("button", { name: "Send invitation" }).click();
+    const code = await page.locator("#invite-code").innerText();
+    const link = await page.locator("#invite-link").getAttribute("href");
+    assert.ok(code.length >= 16, "the code is shown");
+    assert.ok(link.includes(encodeURIComponent(code)) || link.includes(code), "and the link");
+    await check(page, "embassy-invited");
+    await page.goto(`${base}/embassy`);
+    assert.equal(await page.locator("#invite-code").count(), 0, "shown only once");
+    assert.ok(!(await page.content()).includes(code));
+    await page.locator(".hit", { hasText: "Utrecht Smart Mobility" }).getByRole("button", { name: "Verify" }).click();
+    await page.waitForURL(/done=verified/);
+    assert.match(await page.locator(".hit", { hasText: "Utrecht Smart Mobility" }).innerText(), /Verified/);
+    await ctx.close();
+    // The invited person follows the link.
+    const joiner = await context({ locale: "en-GB" });
+    const jp = await joiner.newPage();
+    await jp.goto(link.replace(/^https?:\/\/[^/]+/, base));
+    await check(jp, "join");
+    assert.equal(await jp.getByLabel("Invitation code").inputValue(), code);
+    await jp.getByLabel("Your name").fill("Ria de Vries");
+    await jp.getByLabel("Password").fill("utrecht-mobility-1");
+    await jp.getByRole("button", { name: "Join" }).click();
+    await jp.waitForURL(`${base}/recommended`);
+    assert.match(await jp.locator("header").innerText(), /Signed in as Ria de Vries/);
+    assert.match(await jp.locator("h1").innerText(), /Recommended projects/);
+    await joiner.close();
+  },
+
+  // A city official balances the masterplan, creates a project and publishes it.
+  async "a city official's masterplan and publish"() {
+    const { ctx, page } = await signIn("walikota@ambon.demo", "ambon-city-demo");
+    await page.getByRole("link", { name: "My city" }).click();
+    await page.waitForURL(`${base}/city`);
+    await check(page, "city");
+    // The weights no longer sum to 1: the page says so, and scales them on saving.
+    const economy = page.getByLabel("Smart economy: weight");
+    await economy.fill(String(Number(await economy.inputValue()) + 0.1));
+    assert.match(await page.locator(".sum").innerText(), /add up to 1\.100/);
+    await page.getByRole("button", { name: "Save masterplan" }).click();
+    await page.waitForURL(/done=masterplan/);
+    const weights = await page.locator("input.weight").evaluateAll((xs) => xs.reduce((s, x) => s + (Number(x.value) || 0), 0));
+    assert.ok(Math.abs(weights - 1) < 0.0015, `the saved weights sum to 1 (${weights})`);
+    await page.getByRole("link", { name: "New project" }).click();
+    await page.waitForURL(`${base}/city/projects/new`);
+    await check(page, "project-form");
+    await page.getByLabel("Title").fill("Ambon smart harbour lighting");
+    await page.getByLabel("Summary (one sentence)").fill("Solar LED lighting and sensors for the harbour quays.");
+    await page.getByLabel("Description").fill("Replace 400 sodium lamps on the quays with solar LED fittings and motion sensors.");
+    await page.locator("#dimensions").getByLabel("Smart environment").check();
+    await page.getByLabel("Sector").selectOption("ENERGY");
+    await page.getByLabel("Capex").fill("30000000000");
+    await page.locator("#financing").getByLabel("Public-private partnership").check();
+    await page.getByLabel("Timeline (months)").fill("18");
+    // Three days from now, in the city's own time (WIT).
+    const local = new Intl.DateTimeFormat("sv-SE", {
+      timeZone: "Asia/Jayapura", year: "numeric", month: "2-digit", day: "2-digit",
+      hour: "2-digit", minute: "2-digit",
+    }).format(new Date(Date.now() + 3 * 86400e3)).replace(" ", "T");
+    await page.getByLabel("Proposal deadline").fill(local);
+    await page.getByRole("button", { name: "Save", exact: true }).click();
+    await page.waitForURL(/done=created/);
+    const id = page.url().match(/projects\/([^/?]+)/)[1];
+    assert.match(await page.locator("main").innerText(), /Status: Draft/);
+    assert.equal(await page.getByLabel("Proposal deadline").inputValue(), local, "the deadline in the city's time");
+    await page.getByRole("button", { name: "Publish" }).click();
+    await page.waitForURL(/done=published/);
+    assert.match(await page.locator("main").innerText(), /Status: Open for proposals/);
+    // Closing a sealed project before its deadline is refused, in words.
+    await page.getByRole("button", { name: "Close to proposals" }).click();
+    assert.match(await page.locator(".error").innerText(), /sealed until the deadline/);
+    writeFileSync(statePath, JSON.stringify({ project: id }));
+    await ctx.close();
+  },
+
+  // An investor drafts (the live score shows), submits, and checks the commitment in the
+  // browser; a changed content does not match.
+  async "an investor's draft → submit → verify"() {
+    const { project } = JSON.parse(readFileSync(statePath, "utf8"));
+    const { ctx, page } = await signIn("investor@deltawater.demo", "investor-nl-demo");
+    await page.goto(`${base}/projects/${project}/proposal`);
+    assert.match(await page.locator("main").innerText(), /Sealed bidding: until the deadline only your organisation/);
+    await check(page, "proposal-form");
+    await page.getByLabel("Amount offered").fill("0");
+    await page.getByLabel("Currency").selectOption("IDR");
+    await page.getByLabel("Financing model").selectOption("PPP");
+    await page.getByLabel("Timeline (months)").fill("16");
+    await page.getByLabel("Local content (%)").fill("45");
+    await page.getByLabel("Approach").fill("Solar LED fittings with motion sensors, installed by a local contractor.");
+    await page.getByRole("button", { name: "Save draft" }).click();
+    assert.match(await page.locator("#amount-error").innerText(), /not valid/, "the API's error, by its field");
+    assert.equal(await page.getByLabel("Approach").inputValue(), "Solar LED fittings with motion sensors, installed by a local contractor.", "nothing typed is lost");
+    await page.getByLabel("Amount offered").fill("28000000000");
+    await page.getByLabel("Local content (%)").fill("45");
+    await page.locator("#contributions").getByLabel("Smart environment").fill("0.9");
+    await page.getByLabel("Approach").fill("Solar LED fittings with motion sensors, installed by a local contractor.");
+    await page.getByRole("button", { name: "Save draft" }).click();
+    await page.waitForURL(/done=saved/);
+    assert.match(await page.locator("main").innerText(), /Status: Draft/);
+    const score = page.locator(".score");
+    assert.match(await score.innerText(), /Match score: \d+\/100/, "the live score once saved");
+    assert.match(await score.innerText(), /Budget fit/);
+    assert.match(await score.innerText(), /Offers \d+% of the capex estimate/, "each component's sentence");
+    await check(page, "proposal-draft");
+    await page.getByRole("button", { name: "Submit proposal" }).click();
+    await page.waitForURL(/done=submitted/);
+    assert.match(await page.locator("main").innerText(), /Status: Submitted/);
+    await page.getByRole("link", { name: "My proposals" }).click();
+    const mine = page.locator(".hit", { hasText: "Ambon smart harbour lighting" });
+    assert.match(await mine.innerText(), /Submitted/);
+    assert.match(await verifyCommitment(mine), /The commitment matches/);
+    // Change one opened value: the browser's own hash no longer agrees.
+    await mine.locator("[data-commitment]").evaluate((el) => { el.dataset.amount = "27000000000"; });
+    assert.match(await verifyCommitment(mine), /does not match/);
+    await check(page, "proposals");
+    await ctx.close();
+  },
+
   // Signing in with a wrong password says so by the field; the right one opens a session
   // whose cookies scripts cannot read; signing out ends it.
   async "sign in and out"() {
@@ -157,8 +322,29 @@ const journeys = {
   },
 };
 
+// After the deadline (the test moved the server's clock): the city opens the proposals.
+const after = {
+  async "a city official's ranked proposals → award"() {
+    const { project } = JSON.parse(readFileSync(statePath, "utf8"));
+    const { ctx, page } = await signIn("walikota@ambon.demo", "ambon-city-demo");
+    await page.goto(`${base}/city/projects/${project}/proposals`);
+    const first = page.locator(".hit").first();
+    assert.match(await first.innerText(), /Delta Water Partners/);
+    assert.match(await first.innerText(), /Match score: \d+\/100/);
+    assert.match(await first.innerText(), /Solar LED fittings/, "the opened approach");
+    assert.match(await verifyCommitment(first), /The commitment matches/, "the city checks the seal");
+    await check(page, "ranked");
+    await first.getByRole("button", { name: "Award the project" }).click();
+    await page.waitForURL(/done=awarded/);
+    assert.match(await page.locator(".hit").first().innerText(), /Accepted/);
+    await page.goto(`${base}/city/projects/${project}`);
+    assert.match(await page.locator("main").innerText(), /Status: Awarded/);
+    await ctx.close();
+  },
+};
+
 let failed = false;
-for (const [name, run] of Object.entries(journeys)) {
+for (const [name, run] of Object.entries(phase === "after" ? after : journeys)) {
   try {
     await run();
     console.log(`ok: ${name}`);

@@ -6,7 +6,11 @@
 
 mod assets;
 mod format;
+mod forms;
 pub mod i18n;
+mod investor;
+mod liaison;
+mod official;
 mod page;
 mod session;
 
@@ -76,6 +80,7 @@ impl Web {
                         ApiProblem {
                             code: ext["code"].as_str().unwrap_or("INTERNAL").to_owned(),
                             field: ext["field"].as_str().map(str::to_owned),
+                            reason: ext["reason"].as_str().map(str::to_owned),
                             message: e.message,
                         }
                     })
@@ -86,6 +91,7 @@ impl Web {
                 errors: vec![ApiProblem {
                     code: "INTERNAL".into(),
                     field: None,
+                    reason: None,
                     message: "unexpected answer".into(),
                 }],
             },
@@ -98,13 +104,23 @@ impl Web {
 struct ApiProblem {
     code: String,
     field: Option<String>,
+    /// A CONFLICT's reason (`HAS_PROPOSALS`…).
+    reason: Option<String>,
     message: String,
 }
 
 impl ApiProblem {
     /// A sentence in the person's language.
     fn sentence(&self, lang: Lang) -> String {
+        if let Some(r) = &self.reason {
+            let key = format!("conflict.{r}");
+            let s = t(lang, &key);
+            if s != key {
+                return s;
+            }
+        }
         let known = [
+            "CONFLICT",
             "UNAUTHENTICATED",
             "RATE_LIMITED",
             "VALIDATION",
@@ -134,6 +150,40 @@ pub fn router<S: Clone + Send + Sync + 'static>(web: Web) -> Router<S> {
         .route("/cities", get(cities))
         .route("/signin", get(signin_form).post(signin))
         .route("/signout", axum::routing::post(signout))
+        .route("/join", get(liaison::join_form).post(liaison::join))
+        .route("/recommended", get(investor::recommended))
+        .route("/proposals", get(investor::proposals))
+        .route(
+            "/projects/{id}/proposal",
+            get(investor::proposal_form).post(investor::proposal_post),
+        )
+        .route("/city", get(official::city))
+        .route(
+            "/city/masterplan",
+            axum::routing::post(official::masterplan_post),
+        )
+        .route(
+            "/city/projects/new",
+            get(official::new_project).post(official::create_project),
+        )
+        .route(
+            "/city/projects/{id}",
+            get(official::edit_project).post(official::project_post),
+        )
+        .route("/city/projects/{id}/proposals", get(official::ranked))
+        .route(
+            "/city/proposals/{id}",
+            axum::routing::post(official::proposal_post),
+        )
+        .route("/embassy", get(liaison::embassy))
+        .route(
+            "/embassy/organizations",
+            axum::routing::post(liaison::create_organization),
+        )
+        .route(
+            "/embassy/organizations/{id}",
+            axum::routing::post(liaison::organization_post),
+        )
         .route("/assets/{file}", get(assets::serve))
         .with_state(web)
 }
@@ -143,6 +193,8 @@ struct Visit {
     caller: Caller,
     lang: Lang,
     name: Option<String>,
+    /// The signed-in caller's role (`INVESTOR`, `CITY_OFFICIAL`…).
+    role: Option<String>,
     csrf: String,
     set_cookies: Vec<String>,
     here: String,
@@ -206,16 +258,20 @@ async fn visit(web: &Web, headers: &HeaderMap, addr: SocketAddr, here: String) -
             }
         }
     }
-    let name = if caller.actor.is_some() {
-        let r = web.run(&caller, "{me{name}}", json!({})).await;
-        r.data["me"]["name"].as_str().map(str::to_owned)
+    let (name, role) = if caller.actor.is_some() {
+        let r = web.run(&caller, "{me{name role}}", json!({})).await;
+        (
+            r.data["me"]["name"].as_str().map(str::to_owned),
+            r.data["me"]["role"].as_str().map(str::to_owned),
+        )
     } else {
-        None
+        (None, None)
     };
     Visit {
         caller,
         lang,
         name,
+        role,
         csrf,
         set_cookies,
         here,
@@ -245,6 +301,7 @@ impl Visit {
             lang: self.lang,
             here: &self.here,
             user: self.name.as_deref(),
+            role: self.role.as_deref(),
             csrf: &self.csrf,
         }
     }
@@ -754,7 +811,16 @@ async fn cities(
     v.page(StatusCode::OK, &v.t("cities.title"), &main)
 }
 
-fn signin_page(v: &Visit, email: &str, problem: Option<&ApiProblem>) -> Response {
+/// Where to go after signing in: a path of ours only.
+fn next_path(raw: &str) -> String {
+    if raw.starts_with('/') && !raw.starts_with("//") && !raw.contains('\\') {
+        raw.to_owned()
+    } else {
+        "/".to_owned()
+    }
+}
+
+fn signin_page(v: &Visit, email: &str, next: &str, problem: Option<&ApiProblem>) -> Response {
     let l = v.lang;
     let err = |field: &str| -> String {
         match problem {
@@ -779,13 +845,14 @@ fn signin_page(v: &Visit, email: &str, problem: Option<&ApiProblem>) -> Response
     };
     let main = format!(
         "<h1>{}</h1><p>{}</p><form class=\"form\" method=\"post\" action=\"/signin\">\
-<input type=\"hidden\" name=\"csrf\" value=\"{}\">\
+<input type=\"hidden\" name=\"csrf\" value=\"{}\"><input type=\"hidden\" name=\"next\" value=\"{}\">\
 <div><label for=\"email\">{}</label><input type=\"email\" id=\"email\" name=\"email\" value=\"{}\" autocomplete=\"username\" required{}>{}</div>\
 <div><label for=\"password\">{}</label><input type=\"password\" id=\"password\" name=\"password\" autocomplete=\"current-password\" required{}>{}</div>\
 <div><button type=\"submit\">{}</button></div></form>",
         esc(&v.t("signin.title")),
         esc(&v.t("signin.hint")),
         esc(&v.csrf),
+        esc(next),
         esc(&v.t("signin.email")),
         esc(email),
         described("email"),
@@ -811,7 +878,11 @@ async fn signin_form(
     RawQuery(raw): RawQuery,
 ) -> Response {
     let v = visit(&web, &headers, addr, here("/signin", &raw)).await;
-    signin_page(&v, "", None)
+    let next = pairs(&raw)
+        .into_iter()
+        .find(|(k, _)| k == "next")
+        .map_or_else(|| "/".to_owned(), |(_, n)| next_path(&n));
+    signin_page(&v, "", &next, None)
 }
 
 fn csrf_refused(v: &Visit) -> Response {
@@ -849,7 +920,7 @@ async fn signin(
     let p = &r.data["login"];
     match (p["accessToken"].as_str(), p["refreshToken"].as_str()) {
         (Some(access), Some(refresh)) => {
-            let mut resp = Redirect::to("/").into_response();
+            let mut resp = Redirect::to(&next_path(&field("next"))).into_response();
             v.cookies(&mut resp);
             for c in pair_cookies(&web, access, refresh) {
                 if let Ok(h) = HeaderValue::from_str(&c) {
@@ -862,9 +933,15 @@ async fn signin(
             let problem = r.errors.first().cloned().unwrap_or(ApiProblem {
                 code: "INTERNAL".into(),
                 field: None,
+                reason: None,
                 message: String::new(),
             });
-            signin_page(&v, &field("email"), Some(&problem))
+            signin_page(
+                &v,
+                &field("email"),
+                &next_path(&field("next")),
+                Some(&problem),
+            )
         }
     }
 }

@@ -48,6 +48,8 @@ pub struct Frame<'a> {
     pub here: &'a str,
     /// The signed-in person's name.
     pub user: Option<&'a str>,
+    /// The signed-in person's role: which of the work pages the navigation offers.
+    pub role: Option<&'a str>,
     /// The CSRF token for the sign-out form.
     pub csrf: &'a str,
 }
@@ -81,7 +83,7 @@ pub fn layout(f: &Frame<'_>, title: &str, main: &str) -> String {
 <link rel=\"stylesheet\" href=\"{css}\"><script type=\"module\" src=\"{js}\"></script></head><body>\
 <a class=\"skip\" href=\"#main\">{skip}</a>\
 <header><div class=\"bar\"><a class=\"brand\" href=\"/\">Sinergi</a>\
-<nav aria-label=\"{nav_label}\"><a href=\"/\">{projects}</a><a href=\"/cities\">{cities}</a></nav>\
+<nav aria-label=\"{nav_label}\"><a href=\"/\">{projects}</a><a href=\"/cities\">{cities}</a>{work}</nav>\
 <div class=\"session\">{switch}{session}</div></div></header>\
 <main id=\"main\">{main}</main>\
 <footer><p>{tagline}</p></footer></body></html>",
@@ -94,7 +96,25 @@ pub fn layout(f: &Frame<'_>, title: &str, main: &str) -> String {
         nav_label = esc(&t(l, "nav.catalogue")),
         projects = esc(&t(l, "nav.catalogue")),
         cities = esc(&t(l, "nav.cities")),
+        work = work_links(l, f.role),
     )
+}
+
+/// The navigation to a role's own pages.
+fn work_links(l: Lang, role: Option<&str>) -> String {
+    let links: &[(&str, &str)] = match role {
+        Some("INVESTOR") => &[
+            ("/recommended", "nav.recommended"),
+            ("/proposals", "nav.proposals"),
+        ],
+        Some("CITY_OFFICIAL") => &[("/city", "nav.city")],
+        Some("EMBASSY_LIAISON") => &[("/embassy", "nav.embassy")],
+        _ => &[],
+    };
+    links
+        .iter()
+        .map(|(href, key)| format!("<a href=\"{href}\">{}</a>", esc(&t(l, key))))
+        .collect()
 }
 
 /// The path and query without a `lang` parameter.

@@ -194,6 +194,19 @@ impl Proposal {
         }
         ranking::for_proposal(ctx, &self.0).await
     }
+    /// The score this content would get against the city's current masterplan, computed now: for the bidding organisation only (null for everyone else), also while DRAFT, so a bidder sees the effect of each saved change before submitting. Not stored and not used for ranking.
+    async fn draft_score(&self, ctx: &Context<'_>) -> Result<Option<MatchScore>> {
+        let own = actor(ctx).is_some_and(|a| a.organization_id == Some(self.0.organization_id));
+        if !own {
+            return Ok(None);
+        }
+        let st = state(ctx);
+        Ok(
+            sinergi_services::match_scores::fresh(&st.db, st.scoring(), &self.0)
+                .await?
+                .map(Into::into),
+        )
+    }
 }
 
 super::common::connection!(ProposalConnection, ProposalEdge, Proposal);
