@@ -408,7 +408,8 @@ async fn the_graphql_over_http_audit_passes_without_a_warning() {
 
 #[tokio::test]
 async fn get_runs_queries_never_mutations_and_graphiql_is_for_browsers_only() {
-    let app = TestApp::spawn().await;
+    // GraphiQL's bundles not installed here (the browser journeys test them installed).
+    let app = TestApp::spawn_with(|c| c.graphiql_assets = "/nonexistent/node_modules".into()).await;
     let get = |query: &str, accept: &str| {
         app.http
             .get(app.url("/graphql"))
@@ -444,7 +445,8 @@ async fn get_runs_queries_never_mutations_and_graphiql_is_for_browsers_only() {
     let r = app.gql(Some(&admin), "{embassies{name}}", json!({})).await;
     assert!(!r.to_string().contains("Over GET"), "{r}");
 
-    // A browser without a query gets GraphiQL; a client without a query gets an error.
+    // A browser without a query gets GraphiQL, or, with its bundles missing, how to install
+    // them (never a CDN's copy); a client without a query gets an error.
     let r = app
         .http
         .get(app.url("/graphql"))
@@ -452,8 +454,16 @@ async fn get_runs_queries_never_mutations_and_graphiql_is_for_browsers_only() {
         .send()
         .await
         .expect("send");
-    assert_eq!(r.status(), 200);
-    assert!(r.text().await.expect("text").contains("graphiql"));
+    assert_eq!(r.status(), 503);
+    let page = r.text().await.expect("text");
+    assert!(
+        page.contains("npm ci --prefix crates/web/graphiql"),
+        "{page}"
+    );
+    assert!(
+        !page.contains("https://") && !page.contains("http://"),
+        "no other origin"
+    );
     let r = app
         .http
         .get(app.url("/graphql"))

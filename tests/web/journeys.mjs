@@ -288,6 +288,23 @@ const journeys = {
     await ctx.close();
   },
 
+  // GraphiQL works offline: its bundles come from this server, and it runs a query.
+  async "GraphiQL from our own origin"() {
+    const ctx = await context();
+    const page = await ctx.newPage();
+    const errors = [];
+    page.on("console", (m) => { if (m.type() === "error") errors.push(m.text()); });
+    const res = await page.goto(`${base}/graphql`);
+    assert.equal(res.status(), 200, "GraphiQL's bundles are installed");
+    await page.locator(".graphiql-container").waitFor();
+    await page.locator(".graphiql-execute-button").click();
+    await page.locator(".result-window").filter({ hasText: "totalCount" }).waitFor();
+    assert.match(await page.locator(".result-window").innerText(), /"name": "Ambon"|"name":/);
+    assert.deepEqual(errors, [], "no errors (a CSP refusal would be one)");
+    await page.screenshot({ path: `${shots}/graphiql-desktop.png` });
+    await ctx.close();
+  },
+
   // Signing in with a wrong password says so by the field; the right one opens a session
   // whose cookies scripts cannot read; signing out ends it.
   async "sign in and out"() {

@@ -35,6 +35,8 @@ pub struct App {
     pub embedded: Option<EmbeddedIndex>,
     pub limits: Limits,
     pub config: Arc<Config>,
+    /// GraphiQL's bundles, when installed and GraphiQL is on.
+    pub graphiql: sinergi_web::graphiql::Graphiql,
 }
 
 /// Opens the configured database: creates the data directory, then connects.
@@ -128,6 +130,18 @@ impl App {
             ..Limits::default()
         };
         let schema = sinergi_api::build_schema(state.clone(), &limits);
+        let graphiql = if config.graphiql {
+            let g = sinergi_web::graphiql::Graphiql::load(&config.graphiql_assets);
+            if !g.installed() {
+                tracing::info!(
+                    folder = %config.graphiql_assets.display(),
+                    "GraphiQL's bundles are not installed (npm ci --prefix crates/web/graphiql): /graphql in a browser says how"
+                );
+            }
+            g
+        } else {
+            Default::default()
+        };
         Ok(Self {
             state,
             schema,
@@ -135,6 +149,7 @@ impl App {
             embedded,
             limits,
             config: Arc::new(config),
+            graphiql,
         })
     }
 
@@ -169,6 +184,10 @@ impl App {
                     self.state.clone(),
                 ))
                 .layer(tower_http::compression::CompressionLayer::new()),
+            )
+            .merge(
+                sinergi_web::graphiql::router(self.graphiql.clone())
+                    .layer(tower_http::compression::CompressionLayer::new()),
             );
         let origins: Vec<HeaderValue> = self
             .config

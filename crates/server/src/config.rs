@@ -51,6 +51,7 @@ struct Raw {
     /// Comma-separated origins.
     cors_origins: Option<String>,
     graphiql: Option<bool>,
+    graphiql_assets: Option<PathBuf>,
     introspection: Option<bool>,
     webhook_delivery: Option<bool>,
     /// Seconds a request may take before it is answered with an error.
@@ -85,6 +86,9 @@ pub struct Config {
     pub fx: FxTable,
     pub cors_origins: Vec<String>,
     pub graphiql: bool,
+    /// `SINERGI_GRAPHIQL_ASSETS`: the `node_modules` folder GraphiQL's bundles are read from
+    /// (default: `crates/web/graphiql/node_modules` of the source tree, after `npm ci` there).
+    pub graphiql_assets: PathBuf,
     pub introspection: bool,
     /// `SINERGI_WEBHOOK_DELIVERY` (default true): whether this process runs the webhook
     /// delivery worker. Off for replicas that only answer requests while others deliver.
@@ -278,6 +282,10 @@ impl Config {
             fx,
             cors_origins,
             graphiql: raw.graphiql.unwrap_or(true),
+            graphiql_assets: raw
+                .graphiql_assets
+                .filter(|p| !p.as_os_str().is_empty())
+                .unwrap_or_else(|| PathBuf::from(sinergi_web::graphiql::DEFAULT_DIR)),
             introspection: raw.introspection.unwrap_or(true),
             webhook_delivery: raw.webhook_delivery.unwrap_or(true),
             request_timeout: match raw.request_timeout_secs {

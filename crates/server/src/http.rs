@@ -7,12 +7,12 @@
 use std::collections::HashMap;
 use std::net::SocketAddr;
 
-use async_graphql::{BatchRequest, BatchResponse, http::GraphiQLSource};
+use async_graphql::{BatchRequest, BatchResponse};
 use axum::{
     body::Bytes,
     extract::{ConnectInfo, Query, State},
     http::{HeaderMap, HeaderValue, StatusCode, header},
-    response::{Html, IntoResponse, Response},
+    response::{IntoResponse, Response},
 };
 use serde_json::{Map, Value};
 use sinergi_api::{
@@ -222,7 +222,7 @@ pub async fn get(
         if !app.config.graphiql {
             return (StatusCode::NOT_FOUND, "GraphiQL is switched off").into_response();
         }
-        return Html(GraphiQLSource::build().endpoint("/graphql").finish()).into_response();
+        return app.graphiql.page();
     }
     let Some(media) = negotiate(&headers) else {
         return not_acceptable();

@@ -31,6 +31,21 @@ fn all() -> &'static [Asset] {
                 include_str!("../assets/site.js"),
                 "text/javascript; charset=utf-8",
             ),
+            (
+                "icon.svg",
+                include_str!("../assets/icon.svg"),
+                "image/svg+xml",
+            ),
+            (
+                "graphiql.css",
+                include_str!("../assets/graphiql.css"),
+                "text/css; charset=utf-8",
+            ),
+            (
+                "graphiql-init.js",
+                include_str!("../assets/graphiql-init.js"),
+                "text/javascript; charset=utf-8",
+            ),
         ]
         .into_iter()
         .map(|(name, body, mime)| {

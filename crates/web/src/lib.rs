@@ -7,6 +7,7 @@
 mod assets;
 mod format;
 mod forms;
+pub mod graphiql;
 pub mod i18n;
 mod investor;
 mod liaison;

@@ -80,7 +80,7 @@ pub fn layout(f: &Frame<'_>, title: &str, main: &str) -> String {
         "<!doctype html><html lang=\"{lang}\"><head><meta charset=\"utf-8\">\
 <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
 <title>{title} · Sinergi</title><meta name=\"description\" content=\"{tagline}\">\
-<link rel=\"stylesheet\" href=\"{css}\"><script type=\"module\" src=\"{js}\"></script></head><body>\
+<link rel=\"icon\" href=\"{icon}\" type=\"image/svg+xml\"><link rel=\"stylesheet\" href=\"{css}\"><script type=\"module\" src=\"{js}\"></script></head><body>\
 <a class=\"skip\" href=\"#main\">{skip}</a>\
 <header><div class=\"bar\"><a class=\"brand\" href=\"/\">Sinergi</a>\
 <nav aria-label=\"{nav_label}\"><a href=\"/\">{projects}</a><a href=\"/cities\">{cities}</a>{work}</nav>\
@@ -91,6 +91,7 @@ pub fn layout(f: &Frame<'_>, title: &str, main: &str) -> String {
         title = esc(title),
         tagline = esc(&t(l, "brand.tagline")),
         css = assets::url("site.css"),
+        icon = assets::url("icon.svg"),
         js = assets::url("site.js"),
         skip = esc(&t(l, "skip")),
         nav_label = esc(&t(l, "nav.catalogue")),
