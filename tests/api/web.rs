@@ -264,7 +264,13 @@ async fn work_pages_show_nobody_what_the_api_would_not() {
 
     // Anonymous: every work page asks to sign in first, and comes back after.
     let mut anon = Browser::new(&app);
-    for path in ["/proposals", "/recommended", "/city", "/embassy"] {
+    for path in [
+        "/proposals",
+        "/recommended",
+        "/city",
+        "/embassy",
+        "/notifications",
+    ] {
         let (status, location, _) = anon.get(path).await;
         assert_eq!(status, 303, "{path}");
         assert!(
@@ -292,6 +298,10 @@ async fn work_pages_show_nobody_what_the_api_would_not() {
     let (_, _, body) = investor_b.get("/proposals").await;
     assert!(!body.contains(amount));
 
+    // The inbox is one's own: the city hears of the sealed bid (never its amount), a rival not.
+    let (_, _, body) = investor_b.get("/notifications").await;
+    assert!(body.contains("0 unread") && !body.contains("Proposal submitted"));
+
     // The city, before the deadline: the count, never the sealed content.
     let mut ambon = Browser::sign_in(&app, "walikota@ambon.test").await;
     let (status, _, body) = ambon
@@ -301,6 +311,11 @@ async fn work_pages_show_nobody_what_the_api_would_not() {
     assert!(body.contains("1 proposal"), "the count");
     assert!(body.contains("sealed until"), "and why no more");
     assert!(!body.contains(amount) && !body.contains("data-commitment"));
+    let (_, _, body) = ambon.get("/notifications").await;
+    assert!(
+        body.contains("Proposal submitted") && !body.contains(amount),
+        "{body}"
+    );
     // Another city's official: the project's work pages are not found.
     let mut semarang = Browser::sign_in(&app, "bappeda@semarang.test").await;
     for path in [

@@ -288,6 +288,50 @@ const journeys = {
     await ctx.close();
   },
 
+  // Match-making: an investor asks a city for a meeting; the city reads it in its inbox and
+  // accepts; the investor's agenda of a past event links its calendar feed.
+  async "meeting requests, the inbox and the agenda"() {
+    const inv = await signIn("investor@kyotosound.demo", "investor-jp-demo");
+    await inv.page.getByRole("link", { name: "Events", exact: true }).click();
+    await inv.page.waitForURL(`${base}/events`);
+    await check(inv.page, "events");
+    await inv.page.getByRole("link", { name: /Ambon City of Music/ }).click();
+    await inv.page.waitForURL(/\/events\//);
+    const event = inv.page.url();
+    assert.match(await inv.page.locator("main").innerText(), /Your registration/);
+    const semarang = inv.page.locator(".hit", { hasText: "Semarang" }).filter({ has: inv.page.getByRole("button", { name: "Request a meeting" }) });
+    await semarang.getByLabel("Your message").fill("Kyoto Sound would like to hear about the Kota Lama cultural district.");
+    await semarang.getByRole("button", { name: "Request a meeting" }).click();
+    await inv.page.waitForURL(/done=requested/);
+    const sent = inv.page.locator(".request", { hasText: "Kota Lama cultural district" });
+    assert.match(await sent.innerText(), /Awaiting an answer/);
+    await check(inv.page, "event");
+    const city = await signIn("bappeda@semarang.demo", "semarang-city-demo");
+    const nav = city.page.getByRole("link", { name: /Notifications \(\d+ new\)/ });
+    await nav.click();
+    await city.page.waitForURL(`${base}/notifications`);
+    assert.match(await city.page.locator("main").innerText(), /Meeting requested/);
+    await check(city.page, "notifications");
+    await city.page.getByRole("button", { name: "Mark all as read" }).click();
+    await city.page.waitForURL(`${base}/notifications`);
+    assert.match(await city.page.locator("main").innerText(), /0 unread/);
+    await city.page.goto(event);
+    const received = city.page.locator(".request", { hasText: "Kota Lama cultural district" });
+    await received.getByRole("button", { name: "Accept" }).click();
+    await city.page.waitForURL(/done=accepted/);
+    assert.match(await city.page.locator(".request", { hasText: "Kota Lama cultural district" }).innerText(), /Accepted/);
+    await city.ctx.close();
+    await inv.page.goto(`${base}/events`);
+    await inv.page.getByRole("link", { name: /Semarang Smart Mobility/ }).click();
+    const agenda = inv.page.locator(".agenda");
+    assert.ok((await agenda.count()) >= 1, "the past event's meetings");
+    assert.match(await agenda.first().innerText(), /Table \d+/);
+    assert.match(await inv.page.locator("main").innerText(), /WIB/, "in the event's time");
+    assert.ok(await inv.page.getByRole("link", { name: /calendar feed/ }).count() === 1);
+    await check(inv.page, "agenda");
+    await inv.ctx.close();
+  },
+
   // GraphiQL works offline: its bundles come from this server, and it runs a query.
   async "GraphiQL from our own origin"() {
     const ctx = await context();

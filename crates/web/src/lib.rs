@@ -5,6 +5,7 @@
 //! Bahasa Indonesia and English; assets are embedded at compile time; no third-party origin.
 
 mod assets;
+mod events;
 mod format;
 mod forms;
 pub mod graphiql;
@@ -152,6 +153,9 @@ pub fn router<S: Clone + Send + Sync + 'static>(web: Web) -> Router<S> {
         .route("/signin", get(signin_form).post(signin))
         .route("/signout", axum::routing::post(signout))
         .route("/join", get(liaison::join_form).post(liaison::join))
+        .route("/events", get(events::list))
+        .route("/events/{id}", get(events::event).post(events::event_post))
+        .route("/notifications", get(events::inbox).post(events::mark_read))
         .route("/recommended", get(investor::recommended))
         .route("/proposals", get(investor::proposals))
         .route(
@@ -196,6 +200,8 @@ struct Visit {
     name: Option<String>,
     /// The signed-in caller's role (`INVESTOR`, `CITY_OFFICIAL`…).
     role: Option<String>,
+    /// Unread notifications, for the navigation.
+    unread: i64,
     csrf: String,
     set_cookies: Vec<String>,
     here: String,
@@ -259,20 +265,30 @@ async fn visit(web: &Web, headers: &HeaderMap, addr: SocketAddr, here: String) -
             }
         }
     }
-    let (name, role) = if caller.actor.is_some() {
-        let r = web.run(&caller, "{me{name role}}", json!({})).await;
+    let (name, role, unread) = if caller.actor.is_some() {
+        let r = web
+            .run(
+                &caller,
+                "{me{name role} myNotifications(first:1){unreadCount}}",
+                json!({}),
+            )
+            .await;
         (
             r.data["me"]["name"].as_str().map(str::to_owned),
             r.data["me"]["role"].as_str().map(str::to_owned),
+            r.data["myNotifications"]["unreadCount"]
+                .as_i64()
+                .unwrap_or(0),
         )
     } else {
-        (None, None)
+        (None, None, 0)
     };
     Visit {
         caller,
         lang,
         name,
         role,
+        unread,
         csrf,
         set_cookies,
         here,
@@ -303,6 +319,7 @@ impl Visit {
             here: &self.here,
             user: self.name.as_deref(),
             role: self.role.as_deref(),
+            unread: self.unread,
             csrf: &self.csrf,
         }
     }

@@ -50,6 +50,8 @@ pub struct Frame<'a> {
     pub user: Option<&'a str>,
     /// The signed-in person's role: which of the work pages the navigation offers.
     pub role: Option<&'a str>,
+    /// Unread notifications of the signed-in person.
+    pub unread: i64,
     /// The CSRF token for the sign-out form.
     pub csrf: &'a str,
 }
@@ -83,7 +85,7 @@ pub fn layout(f: &Frame<'_>, title: &str, main: &str) -> String {
 <link rel=\"icon\" href=\"{icon}\" type=\"image/svg+xml\"><link rel=\"stylesheet\" href=\"{css}\"><script type=\"module\" src=\"{js}\"></script></head><body>\
 <a class=\"skip\" href=\"#main\">{skip}</a>\
 <header><div class=\"bar\"><a class=\"brand\" href=\"/\">Sinergi</a>\
-<nav aria-label=\"{nav_label}\"><a href=\"/\">{projects}</a><a href=\"/cities\">{cities}</a>{work}</nav>\
+<nav aria-label=\"{nav_label}\"><a href=\"/\">{projects}</a><a href=\"/cities\">{cities}</a><a href=\"/events\">{events}</a>{work}</nav>\
 <div class=\"session\">{switch}{session}</div></div></header>\
 <main id=\"main\">{main}</main>\
 <footer><p>{tagline}</p></footer></body></html>",
@@ -97,12 +99,13 @@ pub fn layout(f: &Frame<'_>, title: &str, main: &str) -> String {
         nav_label = esc(&t(l, "nav.catalogue")),
         projects = esc(&t(l, "nav.catalogue")),
         cities = esc(&t(l, "nav.cities")),
-        work = work_links(l, f.role),
+        events = esc(&t(l, "nav.events")),
+        work = work_links(l, f.role, f.unread),
     )
 }
 
 /// The navigation to a role's own pages.
-fn work_links(l: Lang, role: Option<&str>) -> String {
+fn work_links(l: Lang, role: Option<&str>, unread: i64) -> String {
     let links: &[(&str, &str)] = match role {
         Some("INVESTOR") => &[
             ("/recommended", "nav.recommended"),
@@ -112,10 +115,19 @@ fn work_links(l: Lang, role: Option<&str>) -> String {
         Some("EMBASSY_LIAISON") => &[("/embassy", "nav.embassy")],
         _ => &[],
     };
-    links
+    let mut out: String = links
         .iter()
         .map(|(href, key)| format!("<a href=\"{href}\">{}</a>", esc(&t(l, key))))
-        .collect()
+        .collect();
+    if role.is_some() {
+        let label = if unread > 0 {
+            tf(l, "nav.inbox_unread", &[("n", &unread.to_string())])
+        } else {
+            t(l, "nav.inbox")
+        };
+        out.push_str(&format!("<a href=\"/notifications\">{}</a>", esc(&label)));
+    }
+    out
 }
 
 /// The path and query without a `lang` parameter.
