@@ -47,6 +47,10 @@ async function check(page, name) {
       assert.ok(wide <= 375, `${name} is ${wide}px wide at 375px`);
     }
   }
+  // And on the narrowest phones the issue names: 360 px.
+  await page.setViewportSize({ width: 360, height: 740 });
+  const narrow = await page.evaluate(() => document.documentElement.scrollWidth);
+  assert.ok(narrow <= 360, `${name} is ${narrow}px wide at 360px`);
   await page.setViewportSize(sizes.desktop);
 }
 
@@ -274,6 +278,11 @@ const journeys = {
     assert.match(await score.innerText(), /Budget fit/);
     assert.match(await score.innerText(), /Offers \d+% of the capex estimate/, "each component's sentence");
     await check(page, "proposal-draft");
+    // In Indonesian, the service's own sentences too.
+    await page.getByRole("link", { name: "Bahasa Indonesia" }).click();
+    assert.match(await page.locator(".score").innerText(), /Menawarkan \d+% dari perkiraan capex/);
+    assert.match(await page.locator(".score").innerText(), /Kesesuaian anggaran/);
+    await page.getByRole("link", { name: "English" }).click();
     await page.getByRole("button", { name: "Submit proposal" }).click();
     await page.waitForURL(/done=submitted/);
     assert.match(await page.locator("main").innerText(), /Status: Submitted/);

@@ -341,7 +341,7 @@ async fn event_page(
                         esc(&side_name(&x["participant"])),
                         esc(&tf(l, "recommended.score", &[("score", &of100(x["score"].as_f64().unwrap_or(0.0)))])),
                         esc(x["project"]["title"].as_str().unwrap_or("")),
-                        esc(&reasons.join(" · ")),
+                        esc(&reasons.iter().map(|r| crate::sentences::localize(l, r)).collect::<Vec<_>>().join(" · ")),
                         v.csrf_field(),
                         esc(x["participant"]["id"].as_str().unwrap_or("")),
                         esc(x["project"]["id"].as_str().unwrap_or("")),

@@ -79,7 +79,7 @@ pub async fn recommended(
             .into_iter()
             .flatten()
             .filter_map(Value::as_str)
-            .map(|x| format!("<li>{}</li>", esc(x)))
+            .map(|x| format!("<li>{}</li>", esc(&crate::sentences::localize(l, x))))
             .collect();
         main.push_str(&format!(
             "<li class=\"hit\"><h2 class=\"h\"><a href=\"/projects/{id}\">{}</a></h2><p>{}</p><p class=\"meta\"><span>{}, {}</span><span>{}</span><span>{}</span></p><p><strong>{}</strong></p><ul>{reasons}</ul><p><a class=\"button\" href=\"/projects/{id}/proposal\">{}</a></p></li>",
@@ -133,7 +133,10 @@ pub fn score_block(l: Lang, score: &Value) -> String {
             esc(&t(l, &format!("component.{name}"))),
             c["weight"].as_f64().unwrap_or(0.0),
             esc(&pct(c["value"].as_f64().unwrap_or(0.0))),
-            esc(c["explanation"].as_str().unwrap_or("")),
+            esc(&crate::sentences::localize(
+                l,
+                c["explanation"].as_str().unwrap_or("")
+            )),
         ));
     }
     out.push_str("</tbody></table></section>");

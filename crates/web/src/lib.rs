@@ -14,6 +14,7 @@ mod investor;
 mod liaison;
 mod official;
 mod page;
+mod sentences;
 mod session;
 
 use std::collections::BTreeMap;

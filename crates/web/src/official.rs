@@ -1051,7 +1051,11 @@ async fn ranked_page(
                 esc(x["organization"]["name"].as_str().unwrap_or("")),
                 esc(x["organization"]["country"].as_str().unwrap_or("")),
                 esc(&of100(x["score"].as_f64().unwrap_or(0.0))),
-                esc(&reasons.join(" · "))
+                esc(&reasons
+                    .iter()
+                    .map(|r| crate::sentences::localize(l, r))
+                    .collect::<Vec<_>>()
+                    .join(" · "))
             ));
         }
         main.push_str("</ul>");
