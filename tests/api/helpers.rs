@@ -123,6 +123,7 @@ pub fn test_config(dir: &std::path::Path, database_url: String) -> Config {
         request_timeout: std::time::Duration::from_secs(30),
         introspection: true,
         webhook_delivery: true,
+        document_cache: 1000,
         graphiql_assets: sinergi_web::graphiql::DEFAULT_DIR.into(),
         weights: Default::default(),
     }

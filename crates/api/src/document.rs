@@ -4,7 +4,10 @@
 use std::collections::{HashMap, VecDeque};
 use std::sync::{Arc, Mutex};
 
-use async_graphql::{Request, ServerError, parser::types::OperationType};
+use async_graphql::{
+    Request, ServerError,
+    parser::types::{ExecutableDocument, OperationType},
+};
 use sha2::{Digest, Sha256};
 
 use crate::error::{ApiError, Code, coded};
@@ -101,6 +104,86 @@ impl PersistedQueries {
     }
 }
 
+/// Parsed documents by their text, so a query sent again (the common case: clients send the
+/// same few operations, and persisted queries make it the rule) is parsed once. Bounded by
+/// count and by bytes of text; the oldest entry goes first. Validation and the limits still
+/// run on every request: only the parse is kept.
+#[derive(Debug)]
+pub struct ParsedDocuments {
+    inner: Mutex<Parsed>,
+    capacity: usize,
+    max_bytes: usize,
+}
+
+#[derive(Debug, Default)]
+struct Parsed {
+    by_text: HashMap<Arc<str>, ExecutableDocument>,
+    order: VecDeque<Arc<str>>,
+    bytes: usize,
+}
+
+impl Default for ParsedDocuments {
+    fn default() -> Self {
+        Self::with_capacity(1000)
+    }
+}
+
+impl ParsedDocuments {
+    /// A cache of at most `documents` documents (0: none) and 4 MiB of their text.
+    pub fn with_capacity(documents: usize) -> Self {
+        Self {
+            inner: Mutex::default(),
+            capacity: documents,
+            max_bytes: 4 * 1024 * 1024,
+        }
+    }
+
+    fn get(&self, text: &str) -> Option<ExecutableDocument> {
+        if self.capacity == 0 {
+            return None;
+        }
+        let s = self.inner.lock().unwrap_or_else(|p| p.into_inner());
+        s.by_text.get(text).cloned()
+    }
+
+    fn put(&self, text: &str, doc: &ExecutableDocument) {
+        // A huge document is not worth keeping: it would push out many common ones.
+        if self.capacity == 0 || text.len() > self.max_bytes / 64 {
+            return;
+        }
+        let mut s = self.inner.lock().unwrap_or_else(|p| p.into_inner());
+        if s.by_text.contains_key(text) {
+            return;
+        }
+        let key: Arc<str> = Arc::from(text);
+        s.bytes += text.len();
+        s.by_text.insert(key.clone(), doc.clone());
+        s.order.push_back(key);
+        while s.by_text.len() > self.capacity || s.bytes > self.max_bytes {
+            let Some(old) = s.order.pop_front() else {
+                break;
+            };
+            if s.by_text.remove(&old).is_some() {
+                s.bytes -= old.len();
+            }
+        }
+    }
+
+    /// Documents kept, for tests and metrics.
+    pub fn len(&self) -> usize {
+        self.inner
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .by_text
+            .len()
+    }
+
+    /// Whether nothing is kept.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
 /// The message Apollo's persisted-query link (and every APQ client) retries on with the full
 /// query.
 pub const PERSISTED_QUERY_NOT_FOUND: &str = "PersistedQueryNotFound";
@@ -114,6 +197,7 @@ fn validation(field: &str, message: &str) -> Refusal {
 pub fn prepare(
     req: &mut Request,
     persisted: &PersistedQueries,
+    parsed: &ParsedDocuments,
     method: Method,
 ) -> Result<(), Refusal> {
     let mut register = None;
@@ -152,15 +236,22 @@ pub fn prepare(
             register = Some(actual);
         }
     }
-    let doc = async_graphql::parser::parse_query(&req.query).map_err(|e| {
-        // The parser's own nesting guard is a limit, not a fault of the syntax.
-        let code = if matches!(e, async_graphql::parser::Error::RecursionLimitExceeded) {
-            Code::QueryTooComplex
-        } else {
-            Code::Validation
-        };
-        Refusal::Error(coded(ServerError::from(e), code))
-    })?;
+    let doc = match parsed.get(&req.query) {
+        Some(doc) => doc,
+        None => {
+            let doc = async_graphql::parser::parse_query(&req.query).map_err(|e| {
+                // The parser's own nesting guard is a limit, not a fault of the syntax.
+                let code = if matches!(e, async_graphql::parser::Error::RecursionLimitExceeded) {
+                    Code::QueryTooComplex
+                } else {
+                    Code::Validation
+                };
+                Refusal::Error(coded(ServerError::from(e), code))
+            })?;
+            parsed.put(&req.query, &doc);
+            doc
+        }
+    };
     if method == Method::Get {
         let kind = match req.operation_name.as_deref() {
             Some(name) => doc
@@ -207,5 +298,40 @@ mod tests {
         assert!(s.get("b").is_some() && s.get("c").is_some());
         s.put("huge".into(), "12345678901");
         assert!(s.get("huge").is_none());
+    }
+
+    #[test]
+    fn parsed_documents_are_reused_bounded_and_still_checked() {
+        let persisted = PersistedQueries::default();
+        let parsed = ParsedDocuments::with_capacity(2);
+        let run = |q: &str, m: Method| {
+            let mut r = Request::new(q);
+            prepare(&mut r, &persisted, &parsed, m).map(|()| r)
+        };
+        let q = "query Cities { cities(first: 1) { totalCount } }";
+        assert!(run(q, Method::Post).is_ok());
+        assert_eq!(parsed.len(), 1);
+        // A hit still names the operation and still refuses a mutation over GET.
+        let Ok(r) = run(q, Method::Get) else {
+            panic!("a query over GET is refused");
+        };
+        assert_eq!(r.operation_name.as_deref(), Some("Cities"));
+        let m = "mutation { logout(refreshToken: \"x\") }";
+        assert!(run(m, Method::Post).is_ok());
+        assert!(matches!(run(m, Method::Get), Err(Refusal::NotOverGet)));
+        // Bad syntax is refused every time and never kept; the oldest goes first.
+        assert!(matches!(
+            run("{ cities(", Method::Post),
+            Err(Refusal::Error(_))
+        ));
+        assert_eq!(parsed.len(), 2);
+        assert!(run("{ embassies { name } }", Method::Post).is_ok());
+        assert_eq!(parsed.len(), 2);
+        assert!(parsed.get(q).is_none(), "the oldest went first");
+        // Off: nothing kept, every request parsed.
+        let off = ParsedDocuments::with_capacity(0);
+        let mut r = Request::new(q);
+        assert!(prepare(&mut r, &persisted, &off, Method::Post).is_ok());
+        assert!(off.is_empty());
     }
 }

@@ -115,7 +115,7 @@ pub async fn execute(
     }
     let mut early = Vec::new();
     for (i, r) in req.iter_mut().enumerate() {
-        match document::prepare(r, &state.persisted, method) {
+        match document::prepare(r, &state.persisted, &state.parsed, method) {
             Ok(()) => {}
             Err(document::Refusal::Error(e)) => early.push((i, e)),
             Err(document::Refusal::NotOverGet) => return Err(document::NotOverGet),

@@ -29,6 +29,8 @@ pub struct ApiState {
     pub metrics: crate::metrics::Metrics,
     /// Queries clients registered by hash (automatic persisted queries).
     pub persisted: crate::document::PersistedQueries,
+    /// Documents parsed before, by their text.
+    pub parsed: crate::document::ParsedDocuments,
     /// The address clients reach the server at (`SINERGI_PUBLIC_URL`, else the bound address):
     /// calendar feeds and meeting rooms are linked under it.
     pub public_url: std::sync::OnceLock<String>,

@@ -112,6 +112,7 @@ impl App {
             recommendations: Default::default(),
             search: index,
             persisted: Default::default(),
+            parsed: sinergi_api::document::ParsedDocuments::with_capacity(config.document_cache),
             search_health: Default::default(),
             metrics: Default::default(),
             public_url: Default::default(),

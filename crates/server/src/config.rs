@@ -54,6 +54,7 @@ struct Raw {
     graphiql_assets: Option<PathBuf>,
     introspection: Option<bool>,
     webhook_delivery: Option<bool>,
+    document_cache: Option<usize>,
     /// Seconds a request may take before it is answered with an error.
     request_timeout_secs: Option<u64>,
     /// Seven comma-separated weights: dimension_alignment, budget_fit, focus_area_match,
@@ -93,6 +94,9 @@ pub struct Config {
     /// `SINERGI_WEBHOOK_DELIVERY` (default true): whether this process runs the webhook
     /// delivery worker. Off for replicas that only answer requests while others deliver.
     pub webhook_delivery: bool,
+    /// `SINERGI_DOCUMENT_CACHE` (default 1000): how many parsed GraphQL documents are kept;
+    /// 0 parses every request.
+    pub document_cache: usize,
     pub weights: sinergi_matching::Weights,
     /// How long a request may take (`SINERGI_REQUEST_TIMEOUT_SECS`, default 30).
     pub request_timeout: std::time::Duration,
@@ -288,6 +292,11 @@ impl Config {
                 .unwrap_or_else(|| PathBuf::from(sinergi_web::graphiql::DEFAULT_DIR)),
             introspection: raw.introspection.unwrap_or(true),
             webhook_delivery: raw.webhook_delivery.unwrap_or(true),
+            document_cache: match raw.document_cache {
+                None => 1000,
+                Some(n) if n <= 100_000 => n,
+                Some(_) => return Err(bad("SINERGI_DOCUMENT_CACHE", "at most 100000 documents")),
+            },
             request_timeout: match raw.request_timeout_secs {
                 None => std::time::Duration::from_secs(30),
                 Some(s) if (1..=600).contains(&s) => std::time::Duration::from_secs(s),
