@@ -41,20 +41,6 @@ fn when(l: Lang, instant: &Value, zone: &str) -> String {
     }
 }
 
-fn done_notice(l: Lang, prefix: &str, done: Option<&str>) -> String {
-    let Some(d) = done else {
-        return String::new();
-    };
-    let key = format!("{prefix}.done.{d}");
-    if t(l, &key) == key {
-        return String::new();
-    }
-    format!(
-        "<p class=\"notice\" role=\"status\">{}</p>",
-        esc(&t(l, &key))
-    )
-}
-
 /// GET /events — the programme's match-making events, soonest first.
 pub async fn list(
     State(web): State<Web>,
@@ -113,8 +99,9 @@ pub async fn list(
 }
 
 const EVENT: &str = "query($id:ID!){matchmakingEvent(id:$id){id title description mode venue timeZone status registrationDeadline slotMinutes organizer{name} sessions{startsAt endsAt} myParticipation{id kind availableSessions maxMeetings calendarUrl} myAgenda{id startsAt endsAt table joinUrl status city{name} organization{name} project{id title}}}}";
-const SUGGESTED: &str = "query($id:ID!){matchmakingEvent(id:$id){suggestedMeetings(first:5){score reasons participant{id city{name} organization{name}} project{id title}}}}";
-const REQUESTS: &str = "query($id:ID!,$d:RequestDirection!){meetingRequests(eventId:$id,direction:$d,first:50){edges{node{id status message priority createdAt from{city{name} organization{name}} to{city{name} organization{name}} project{title}}}}}";
+/// What a participant's page adds, in one operation: suggestions (while the event is open)
+/// and the requests received and sent.
+const PARTICIPANT: &str = "query($id:ID!,$open:Boolean!){matchmakingEvent(id:$id){suggestedMeetings(first:5) @include(if:$open){score reasons participant{id city{name} organization{name}} project{id title}}} incoming:meetingRequests(eventId:$id,direction:INCOMING,first:50){...R} outgoing:meetingRequests(eventId:$id,direction:OUTGOING,first:50){...R}} fragment R on MeetingRequestConnection{edges{node{id status message priority createdAt from{city{name} organization{name}} to{city{name} organization{name}} project{title}}}}";
 
 /// GET /events/{id} — an event; for a participant, their registration, suggestions, requests
 /// and agenda.
@@ -126,10 +113,7 @@ pub async fn event(
     RawQuery(raw): RawQuery,
 ) -> Response {
     let v = visit(&web, &headers, addr, here(&format!("/events/{id}"), &raw)).await;
-    let done = crate::pairs(&raw)
-        .into_iter()
-        .find(|(k, _)| k == "done")
-        .map(|(_, x)| x);
+    let done = crate::forms::query_value(&raw, "done");
     event_page(&web, &v, &id, None, done.as_deref()).await
 }
 
@@ -152,12 +136,7 @@ async fn event_page(
     let r = web.run(&v.caller, EVENT, json!({"id": id})).await;
     let e = &r.data["matchmakingEvent"];
     if e.is_null() {
-        let main = format!(
-            "<h1>{}</h1><p>{}</p>",
-            esc(&v.t("page.not_found")),
-            esc(&v.t("events.not_found"))
-        );
-        return v.page(StatusCode::NOT_FOUND, &v.t("page.not_found"), &main);
+        return v.not_found("events.not_found");
     }
     let zone = e["timeZone"].as_str().unwrap_or("UTC");
     let title = e["title"].as_str().unwrap_or("");
@@ -166,7 +145,7 @@ async fn event_page(
         "<p><a href=\"/events\">← {}</a></p><h1>{}</h1>{}",
         esc(&v.t("events.back")),
         esc(title),
-        done_notice(l, "events", done)
+        v.done_notice("events", done)
     );
     if let Some(p) = problem {
         main.push_str(&format!(
@@ -269,11 +248,7 @@ async fn event_page(
             esc(&v.t(if mine.is_null() { "events.register" } else { "events.update" })),
         ));
         if !mine.is_null() {
-            main.push_str(&format!(
-                "<form method=\"post\" action=\"{action}\">{}<button type=\"submit\" name=\"action\" value=\"withdraw\" class=\"danger\">{}</button></form>",
-                v.csrf_field(),
-                esc(&v.t("events.withdraw"))
-            ));
+            main.push_str(&v.button_form(&action, &[], "withdraw", "events.withdraw", "danger"));
         }
     }
     if !mine.is_null() {
@@ -313,9 +288,15 @@ async fn event_page(
             }
             main.push_str("</ul>");
         }
+        let s = web
+            .run(
+                &v.caller,
+                PARTICIPANT,
+                json!({"id": id, "open": status == "OPEN"}),
+            )
+            .await;
         // Suggestions, while requests can still be made.
         if status == "OPEN" {
-            let s = web.run(&v.caller, SUGGESTED, json!({"id": id})).await;
             let list: Vec<&Value> = s.data["matchmakingEvent"]["suggestedMeetings"]
                 .as_array()
                 .into_iter()
@@ -357,10 +338,7 @@ async fn event_page(
             ("INCOMING", "events.incoming"),
             ("OUTGOING", "events.outgoing"),
         ] {
-            let q = web
-                .run(&v.caller, REQUESTS, json!({"id": id, "d": direction}))
-                .await;
-            let list: Vec<&Value> = q.data["meetingRequests"]["edges"]
+            let list: Vec<&Value> = s.data[direction.to_lowercase().as_str()]["edges"]
                 .as_array()
                 .into_iter()
                 .flatten()
@@ -373,7 +351,7 @@ async fn event_page(
             }
             main.push_str("<ul class=\"hits\">");
             for m in list {
-                let rid = esc(m["id"].as_str().unwrap_or(""));
+                let raw_id = m["id"].as_str().unwrap_or("");
                 let st = m["status"].as_str().unwrap_or("");
                 let who = if direction == "INCOMING" {
                     side_name(&m["from"])
@@ -389,11 +367,7 @@ async fn event_page(
                 );
                 if st == "PENDING" {
                     let button = |a: &str, key: &str, class: &str| {
-                        format!(
-                            "<form method=\"post\" action=\"{action}\">{}<input type=\"hidden\" name=\"request\" value=\"{rid}\"><button type=\"submit\" name=\"action\" value=\"{a}\" class=\"{class}\">{}</button></form>",
-                            v.csrf_field(),
-                            esc(&v.t(key))
-                        )
+                        v.button_form(&action, &[("request", raw_id)], a, key, class)
                     };
                     item.push_str("<div class=\"actions\">");
                     if direction == "INCOMING" {
@@ -414,11 +388,7 @@ async fn event_page(
             main.push_str("</ul>");
         }
     }
-    let code = if problem.is_some() {
-        StatusCode::UNPROCESSABLE_ENTITY
-    } else {
-        StatusCode::OK
-    };
+    let code = crate::forms::status_for(problem.is_some());
     v.page(code, title, &main)
 }
 

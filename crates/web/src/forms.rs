@@ -233,11 +233,35 @@ impl<'a> Errs<'a> {
 }
 
 /// The (value, label) options of an enum, labelled from the catalogue under `prefix`.
-pub fn options(lang: Lang, prefix: &str, values: &[&str]) -> Vec<(String, String)> {
+pub fn options<S: AsRef<str>>(
+    lang: Lang,
+    prefix: &str,
+    values: impl IntoIterator<Item = S>,
+) -> Vec<(String, String)> {
     values
-        .iter()
-        .map(|v| ((*v).to_owned(), t(lang, &format!("{prefix}.{v}"))))
+        .into_iter()
+        .map(|v| {
+            let v = v.as_ref();
+            (v.to_owned(), t(lang, &format!("{prefix}.{v}")))
+        })
         .collect()
+}
+
+/// The masterplan's dimensions, in the enum's order, by their API names.
+pub fn dimensions() -> impl Iterator<Item = &'static str> {
+    sinergi_domain::Dimension::ALL.iter().map(|d| d.as_str())
+}
+
+/// The sectors, by their API names.
+pub fn sectors() -> impl Iterator<Item = &'static str> {
+    sinergi_domain::Sector::ALL.iter().map(|s| s.as_str())
+}
+
+/// The financing models, by their API names.
+pub fn financing_models() -> impl Iterator<Item = &'static str> {
+    sinergi_domain::FinancingModel::ALL
+        .iter()
+        .map(|f| f.as_str())
 }
 
 /// The visit of a POST, its CSRF token checked (403 otherwise).
@@ -290,6 +314,68 @@ impl Visit {
         format!(
             "<input type=\"hidden\" name=\"csrf\" value=\"{}\">",
             esc(&self.csrf)
+        )
+    }
+}
+
+/// A value of the page's query string.
+pub fn query_value(raw: &Option<String>, key: &str) -> Option<String> {
+    crate::pairs(raw)
+        .into_iter()
+        .find(|(k, _)| k == key)
+        .map(|(_, x)| x)
+}
+
+/// A form page's status: 422 when it shows a problem, else 200.
+pub fn status_for(problem: bool) -> StatusCode {
+    if problem {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        StatusCode::OK
+    }
+}
+
+impl Visit {
+    /// The 404 page, saying `what` (a catalogue key) is missing or not the caller's to see.
+    pub fn not_found(&self, what: &str) -> Response {
+        let main = format!(
+            "<h1>{}</h1><p>{}</p>",
+            esc(&self.t("page.not_found")),
+            esc(&self.t(what))
+        );
+        self.page(StatusCode::NOT_FOUND, &self.t("page.not_found"), &main)
+    }
+
+    /// The notice of what the last POST did (`?done=…`), from `{prefix}.done.{done}`.
+    pub fn done_notice(&self, prefix: &str, done: Option<&str>) -> String {
+        let Some(d) = done else {
+            return String::new();
+        };
+        let key = format!("{prefix}.done.{d}");
+        let text = self.t(&key);
+        if text == key {
+            return String::new();
+        }
+        format!("<p class=\"notice\" role=\"status\">{}</p>", esc(&text))
+    }
+
+    /// A form of one button posting `action=value` (and the `hidden` fields) to `to`.
+    pub fn button_form(
+        &self,
+        to: &str,
+        hidden: &[(&str, &str)],
+        value: &str,
+        label_key: &str,
+        class: &str,
+    ) -> String {
+        let fields: String = hidden
+            .iter()
+            .map(|(k, v)| format!("<input type=\"hidden\" name=\"{k}\" value=\"{}\">", esc(v)))
+            .collect();
+        format!(
+            "<form method=\"post\" action=\"{to}\">{}{fields}<button type=\"submit\" name=\"action\" value=\"{value}\" class=\"{class}\">{}</button></form>",
+            self.csrf_field(),
+            esc(&self.t(label_key))
         )
     }
 }

@@ -15,21 +15,12 @@ use serde_json::{Value, json};
 use crate::{
     ApiProblem, Visit, Web,
     format::{in_zone, money, usd_short},
-    forms::{Errs, Fields, number, options, posted},
+    forms::{Errs, Fields, dimensions, number, options, posted},
     here,
     i18n::{Lang, t, tf},
     page::esc,
     visit,
 };
-
-const DIMENSIONS: [&str; 6] = [
-    "GOVERNANCE",
-    "BRANDING",
-    "ECONOMY",
-    "LIVING",
-    "SOCIETY",
-    "ENVIRONMENT",
-];
 
 /// The fields of a proposal every page shows.
 pub const PROPOSAL_FIELDS: &str = "id status amount{amount currency amountUsd} financingModel timelineMonths approach contributions{dimension strength} localContentPercent submittedAt updatedAt commitment commitmentSalt score{total components{name weight value explanation}}";
@@ -206,10 +197,7 @@ pub async fn proposal_form(
     if let Some(r) = v.refuse_unless(&["INVESTOR"]) {
         return r;
     }
-    let said = crate::pairs(&raw)
-        .into_iter()
-        .find(|(k, _)| k == "done")
-        .map(|(_, x)| x);
+    let said = crate::forms::query_value(&raw, "done");
     form_page(&web, &v, &id, None, None, said.as_deref()).await
 }
 
@@ -232,12 +220,7 @@ async fn form_page(
         .await;
     let p = &r.data["project"];
     if p.is_null() {
-        let main = format!(
-            "<h1>{}</h1><p>{}</p>",
-            esc(&v.t("page.not_found")),
-            esc(&v.t("project.not_found"))
-        );
-        return v.page(StatusCode::NOT_FOUND, &v.t("page.not_found"), &main);
+        return v.not_found("project.not_found");
     }
     let mine = &p["myProposal"];
     let status = mine["status"].as_str().unwrap_or("");
@@ -298,15 +281,7 @@ async fn form_page(
         esc(title),
         esc(&tf(l, "proposal.title", &[("project", title)]))
     );
-    if let Some(d) = done {
-        let key = format!("proposal.done.{d}");
-        if t(l, &key) != key {
-            main.push_str(&format!(
-                "<p class=\"notice\" role=\"status\">{}</p>",
-                esc(&t(l, &key))
-            ));
-        }
-    }
+    main.push_str(&v.done_notice("proposal", done));
     main.push_str(&format!(
         "<p class=\"notice\">{}</p>",
         esc(&v.t(if p["sealedBids"] == true {
@@ -398,9 +373,7 @@ async fn form_page(
         esc(&v.t("proposal.contributions_hint"))
     ));
     // The API names a contribution by its place among those sent: the positive ones, in order.
-    let sent_dims: Vec<&str> = DIMENSIONS
-        .iter()
-        .copied()
+    let sent_dims: Vec<&str> = dimensions()
         .filter(|d| {
             saved
                 .get(&format!("c-{d}"))
@@ -409,7 +382,7 @@ async fn form_page(
                 .is_ok_and(|x| x != 0.0)
         })
         .collect();
-    for d in DIMENSIONS {
+    for d in dimensions() {
         let api = sent_dims
             .iter()
             .position(|x| *x == d)
@@ -453,21 +426,18 @@ async fn form_page(
     }
     main.push_str("</form>");
     if matches!(status, "DRAFT" | "SUBMITTED") {
-        main.push_str(&format!(
-            "<form method=\"post\" action=\"/projects/{}/proposal\">{}<button type=\"submit\" name=\"action\" value=\"withdraw\" class=\"danger\">{}</button></form>",
-            esc(id),
-            v.csrf_field(),
-            esc(&v.t("proposal.withdraw"))
+        main.push_str(&v.button_form(
+            &format!("/projects/{}/proposal", esc(id)),
+            &[],
+            "withdraw",
+            "proposal.withdraw",
+            "danger",
         ));
     }
     // The score of the content as saved, computed now: live while drafting and revising.
     main.push_str(&score_block(l, &mine["draftScore"]));
     main.push_str(&commitment_block(l, mine));
-    let status_code = if problem.is_some() {
-        StatusCode::UNPROCESSABLE_ENTITY
-    } else {
-        StatusCode::OK
-    };
+    let status_code = crate::forms::status_for(problem.is_some());
     v.page(
         status_code,
         &tf(l, "proposal.title", &[("project", title)]),
@@ -478,7 +448,7 @@ async fn form_page(
 /// The `ProposalInput` a form describes, or the field that is not a number.
 fn proposal_input(l: Lang, id: &str, f: &Fields) -> Result<Value, ApiProblem> {
     let mut contributions = Vec::new();
-    for d in DIMENSIONS {
+    for d in dimensions() {
         let k = format!("c-{d}");
         if f.opt(&k).is_some() {
             let i = contributions.len();

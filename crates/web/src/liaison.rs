@@ -7,53 +7,21 @@ use std::net::SocketAddr;
 use axum::{
     Form,
     extract::{ConnectInfo, Path, RawQuery, State},
-    http::{HeaderMap, HeaderValue, StatusCode, header},
-    response::{IntoResponse, Redirect, Response},
+    http::{HeaderMap, HeaderValue, header},
+    response::Response,
 };
 use serde_json::{Value, json};
 
 use crate::{
     ApiProblem, Visit, Web,
-    forms::{Errs, Fields, options, posted},
+    forms::{Errs, Fields, dimensions, financing_models, options, posted, sectors},
     here,
     i18n::{t, tf},
     page::{enc, esc},
-    pair_cookies, visit,
+    visit,
 };
 
 const EMBASSY: &str = "{me{embassy{id name country investors(first:100){totalCount edges{node{id name country verification website createdAt}}}}}}";
-const SECTORS: [&str; 13] = [
-    "TRANSPORT",
-    "WATER",
-    "ENERGY",
-    "WASTE",
-    "DIGITAL_INFRASTRUCTURE",
-    "PUBLIC_SAFETY",
-    "HEALTH",
-    "EDUCATION",
-    "TOURISM",
-    "HOUSING",
-    "AGRICULTURE_FISHERIES",
-    "GOVERNMENT_SERVICES",
-    "OTHER",
-];
-const DIMENSIONS: [&str; 6] = [
-    "GOVERNANCE",
-    "BRANDING",
-    "ECONOMY",
-    "LIVING",
-    "SOCIETY",
-    "ENVIRONMENT",
-];
-const FINANCING: [&str; 7] = [
-    "PPP",
-    "BUILD_OPERATE_TRANSFER",
-    "GRANT",
-    "LOAN",
-    "EQUITY",
-    "CSR",
-    "VENDOR_FINANCING",
-];
 
 /// GET /embassy — the embassy's organisations and the form to create one.
 pub async fn embassy(
@@ -66,10 +34,7 @@ pub async fn embassy(
     if let Some(r) = v.refuse_unless(&["EMBASSY_LIAISON"]) {
         return r;
     }
-    let done = crate::pairs(&raw)
-        .into_iter()
-        .find(|(k, _)| k == "done")
-        .map(|(_, x)| x);
+    let done = crate::forms::query_value(&raw, "done");
     embassy_page(&web, &v, None, None, done.as_deref(), None).await
 }
 
@@ -93,15 +58,7 @@ async fn embassy_page(
     let e = &r.data["me"]["embassy"];
     let name = e["name"].as_str().unwrap_or("");
     let mut main = format!("<h1>{}</h1>", esc(name));
-    if let Some(d) = done {
-        let key = format!("embassy.done.{d}");
-        if t(l, &key) != key {
-            main.push_str(&format!(
-                "<p class=\"notice\" role=\"status\">{}</p>",
-                esc(&t(l, &key))
-            ));
-        }
-    }
+    main.push_str(&v.done_notice("embassy", done));
     if let Some(i) = &invited {
         let link = format!(
             "{}/join?code={}",
@@ -149,11 +106,7 @@ async fn embassy_page(
         let action = format!("/embassy/organizations/{}", esc(oid));
         let mut forms = String::new();
         if status != "VERIFIED" {
-            forms.push_str(&format!(
-                "<form method=\"post\" action=\"{action}\">{}<button type=\"submit\" name=\"action\" value=\"verify\">{}</button></form>",
-                v.csrf_field(),
-                esc(&v.t("embassy.verify"))
-            ));
+            forms.push_str(&v.button_form(&action, &[], "verify", "embassy.verify", ""));
         }
         forms.push_str(&format!(
             "<form method=\"post\" action=\"{action}\" class=\"form\">{}{}<button type=\"submit\" name=\"action\" value=\"invite\" class=\"secondary\">{}</button></form>",
@@ -219,21 +172,21 @@ async fn embassy_page(
         "sectors",
         "input.sectors",
         &v.t("org.sectors"),
-        &options(l, "sector", &SECTORS),
+        &options(l, "sector", sectors()),
         &f.all("sectors"),
     ));
     body.push_str(&errs.checks(
         "dimensions",
         "input.dimensions",
         &v.t("project.dimensions"),
-        &options(l, "dimension", &DIMENSIONS),
+        &options(l, "dimension", dimensions()),
         &f.all("dimensions"),
     ));
     body.push_str(&errs.checks(
         "financing",
         "input.financingModels",
         &v.t("org.financing"),
-        &options(l, "financing", &FINANCING),
+        &options(l, "financing", financing_models()),
         &f.all("financing"),
     ));
     main.push_str(&format!(
@@ -243,11 +196,7 @@ async fn embassy_page(
         v.csrf_field(),
         esc(&v.t("org.create"))
     ));
-    let code = if problem.is_some() {
-        StatusCode::UNPROCESSABLE_ENTITY
-    } else {
-        StatusCode::OK
-    };
+    let code = crate::forms::status_for(problem.is_some());
     let mut resp = v.page(code, name, &main);
     if invited.is_some() {
         // The code is shown once: not kept by any cache.
@@ -392,11 +341,7 @@ fn join_page(v: &Visit, f: &Fields, problem: Option<&ApiProblem>) -> Response {
         v.csrf_field(),
         esc(&v.t("join.button"))
     );
-    let code = if problem.is_some() {
-        StatusCode::UNPROCESSABLE_ENTITY
-    } else {
-        StatusCode::OK
-    };
+    let code = crate::forms::status_for(problem.is_some());
     v.page(code, &v.t("join.title"), &main)
 }
 
@@ -444,14 +389,7 @@ pub async fn join(
     let p: &Value = &r.data["acceptInvitation"];
     match (p["accessToken"].as_str(), p["refreshToken"].as_str()) {
         (Some(access), Some(refresh)) => {
-            let mut resp = Redirect::to("/recommended").into_response();
-            v.cookies(&mut resp);
-            for c in pair_cookies(&web, access, refresh) {
-                if let Ok(h) = HeaderValue::from_str(&c) {
-                    resp.headers_mut().append(header::SET_COOKIE, h);
-                }
-            }
-            resp
+            crate::signed_in(&web, &v, "/recommended", access, refresh)
         }
         _ => {
             let e = r

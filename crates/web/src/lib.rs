@@ -313,6 +313,17 @@ fn pair_cookies(web: &Web, access: &str, refresh: &str) -> [String; 2] {
     ]
 }
 
+/// A 303 to `to` that opens the session of a fresh token pair (after signing in or joining).
+fn signed_in(web: &Web, v: &Visit, to: &str, access: &str, refresh: &str) -> Response {
+    let mut resp = v.redirect(to);
+    for c in pair_cookies(web, access, refresh) {
+        if let Ok(h) = HeaderValue::from_str(&c) {
+            resp.headers_mut().append(header::SET_COOKIE, h);
+        }
+    }
+    resp
+}
+
 impl Visit {
     fn frame(&self) -> Frame<'_> {
         Frame {
@@ -881,11 +892,7 @@ fn signin_page(v: &Visit, email: &str, next: &str, problem: Option<&ApiProblem>)
         err("password"),
         esc(&v.t("signin.button")),
     );
-    let status = if problem.is_some() {
-        StatusCode::UNPROCESSABLE_ENTITY
-    } else {
-        StatusCode::OK
-    };
+    let status = crate::forms::status_for(problem.is_some());
     v.page(status, &v.t("signin.title"), &main)
 }
 
@@ -939,14 +946,7 @@ async fn signin(
     let p = &r.data["login"];
     match (p["accessToken"].as_str(), p["refreshToken"].as_str()) {
         (Some(access), Some(refresh)) => {
-            let mut resp = Redirect::to(&next_path(&field("next"))).into_response();
-            v.cookies(&mut resp);
-            for c in pair_cookies(&web, access, refresh) {
-                if let Ok(h) = HeaderValue::from_str(&c) {
-                    resp.headers_mut().append(header::SET_COOKIE, h);
-                }
-            }
-            resp
+            signed_in(&web, &v, &next_path(&field("next")), access, refresh)
         }
         _ => {
             let problem = r.errors.first().cloned().unwrap_or(ApiProblem {

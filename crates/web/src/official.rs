@@ -16,47 +16,13 @@ use serde_json::{Value, json};
 use crate::{
     ApiProblem, Visit, Web,
     format::{in_zone, money, usd_short},
-    forms::{Errs, Fields, local, number, options, posted},
+    forms::{Errs, Fields, dimensions, financing_models, local, number, options, posted, sectors},
     here,
     i18n::{Lang, t, tf},
     investor::{PROPOSAL_FIELDS, commitment_block, of100, score_block},
     page::esc,
     visit,
 };
-
-const DIMENSIONS: [&str; 6] = [
-    "GOVERNANCE",
-    "BRANDING",
-    "ECONOMY",
-    "LIVING",
-    "SOCIETY",
-    "ENVIRONMENT",
-];
-const SECTORS: [&str; 13] = [
-    "TRANSPORT",
-    "WATER",
-    "ENERGY",
-    "WASTE",
-    "DIGITAL_INFRASTRUCTURE",
-    "PUBLIC_SAFETY",
-    "HEALTH",
-    "EDUCATION",
-    "TOURISM",
-    "HOUSING",
-    "AGRICULTURE_FISHERIES",
-    "GOVERNMENT_SERVICES",
-    "OTHER",
-];
-const FINANCING: [&str; 7] = [
-    "PPP",
-    "BUILD_OPERATE_TRANSFER",
-    "GRANT",
-    "LOAN",
-    "EQUITY",
-    "CSR",
-    "VENDOR_FINANCING",
-];
-const STATUSES: [&str; 5] = ["DRAFT", "PUBLISHED", "CLOSED", "AWARDED", "CANCELLED"];
 
 const CITY: &str = "{me{city{id name timeZone masterplan{vision periodStartYear periodEndYear priorities{dimension weight focusAreas}} projects(first:100){edges{node{id title status proposalDeadline proposalCount}}}}}}";
 
@@ -71,10 +37,7 @@ pub async fn city(
     if let Some(r) = v.refuse_unless(&["CITY_OFFICIAL"]) {
         return r;
     }
-    let done = crate::pairs(&raw)
-        .into_iter()
-        .find(|(k, _)| k == "done")
-        .map(|(_, x)| x);
+    let done = crate::forms::query_value(&raw, "done");
     city_page(&web, &v, None, None, done.as_deref()).await
 }
 
@@ -109,7 +72,10 @@ async fn city_page(
         .flatten()
         .map(|e| e["node"].clone())
         .collect();
-    for status in STATUSES {
+    for status in sinergi_domain::ProjectStatus::ALL
+        .iter()
+        .map(|s| s.as_str())
+    {
         let of: Vec<&Value> = projects.iter().filter(|p| p["status"] == status).collect();
         if of.is_empty() {
             continue;
@@ -189,7 +155,7 @@ async fn city_page(
                         .unwrap_or_default(),
                 ),
             ];
-            for d in DIMENSIONS {
+            for d in dimensions() {
                 let (w, focus) = weight_of(d);
                 f.push((format!("w-{d}"), w));
                 f.push((format!("f-{d}"), focus));
@@ -234,12 +200,10 @@ async fn city_page(
         esc(&v.t("masterplan.priorities_hint"))
     ));
     // The API names priorities by their place among those sent (weights given, in order).
-    let sent_dims: Vec<&str> = DIMENSIONS
-        .iter()
-        .copied()
+    let sent_dims: Vec<&str> = dimensions()
         .filter(|d| f.opt(&format!("w-{d}")).is_some())
         .collect();
-    for d in DIMENSIONS {
+    for d in dimensions() {
         let api = sent_dims
             .iter()
             .position(|x| *x == d)
@@ -283,11 +247,7 @@ async fn city_page(
         v.csrf_field(),
         esc(&v.t("masterplan.save"))
     ));
-    let status = if problem.is_some() {
-        StatusCode::UNPROCESSABLE_ENTITY
-    } else {
-        StatusCode::OK
-    };
+    let status = crate::forms::status_for(problem.is_some());
     v.page(status, name, &main)
 }
 
@@ -308,7 +268,7 @@ pub async fn masterplan_post(
     let l = v.lang;
     let input = (|| -> Result<Value, ApiProblem> {
         let mut priorities = Vec::new();
-        for d in DIMENSIONS {
+        for d in dimensions() {
             if f.opt(&format!("w-{d}")).is_none() {
                 continue;
             }
@@ -414,10 +374,7 @@ pub async fn edit_project(
     if let Some(r) = v.refuse_unless(&["CITY_OFFICIAL"]) {
         return r;
     }
-    let done = crate::pairs(&raw)
-        .into_iter()
-        .find(|(k, _)| k == "done")
-        .map(|(_, x)| x);
+    let done = crate::forms::query_value(&raw, "done");
     project_page(&web, &v, Some(&id), None, None, done.as_deref()).await
 }
 
@@ -436,12 +393,7 @@ async fn project_page(
             let p = r.data["project"].clone();
             // Another city's project is not this official's to edit: not found, as in the API.
             if p.is_null() || p["city"]["id"] != r.data["me"]["city"]["id"] {
-                let main = format!(
-                    "<h1>{}</h1><p>{}</p>",
-                    esc(&v.t("page.not_found")),
-                    esc(&v.t("project.not_found"))
-                );
-                return v.page(StatusCode::NOT_FOUND, &v.t("page.not_found"), &main);
+                return v.not_found("project.not_found");
             }
             let zone = p["city"]["timeZone"].as_str().unwrap_or("UTC").to_owned();
             (p, zone)
@@ -532,15 +484,7 @@ async fn project_page(
         esc(&v.t("city.back")),
         esc(&title)
     );
-    if let Some(d) = done {
-        let key = format!("project.done.{d}");
-        if t(l, &key) != key {
-            main.push_str(&format!(
-                "<p class=\"notice\" role=\"status\">{}</p>",
-                esc(&t(l, &key))
-            ));
-        }
-    }
+    main.push_str(&v.done_notice("project", done));
     let status = p["status"].as_str().unwrap_or("");
     if !status.is_empty() {
         main.push_str(&format!(
@@ -593,14 +537,14 @@ async fn project_page(
         "dimensions",
         "input.dimensions",
         &v.t("project.dimensions"),
-        &options(l, "dimension", &DIMENSIONS),
+        &options(l, "dimension", dimensions()),
         &f.all("dimensions"),
     ));
     body.push_str(&errs.select(
         "sector",
         "input.sector",
         &v.t("project.sector"),
-        &options(l, "sector", &SECTORS),
+        &options(l, "sector", sectors()),
         &f.get("sector"),
     ));
     body.push_str("<div class=\"pair\">");
@@ -630,7 +574,7 @@ async fn project_page(
         "financing",
         "input.acceptedFinancing",
         &v.t("project.financing"),
-        &options(l, "financing", &FINANCING),
+        &options(l, "financing", financing_models()),
         &f.all("financing"),
     ));
     body.push_str(&errs.input(
@@ -684,13 +628,7 @@ async fn project_page(
     main.push_str("</form>");
     if id.is_some() {
         let mut actions = String::new();
-        let button = |a: &str, key: &str, class: &str| {
-            format!(
-                "<form method=\"post\" action=\"{action}\">{}<button type=\"submit\" name=\"action\" value=\"{a}\" class=\"{class}\">{}</button></form>",
-                v.csrf_field(),
-                esc(&v.t(key))
-            )
-        };
+        let button = |a: &str, key: &str, class: &str| v.button_form(&action, &[], a, key, class);
         if status == "DRAFT" {
             actions.push_str(&button("publish", "pform.publish", ""));
         }
@@ -715,11 +653,7 @@ async fn project_page(
         }
         main.push_str(&format!("<div class=\"actions\">{actions}</div>"));
     }
-    let code = if problem.is_some() {
-        StatusCode::UNPROCESSABLE_ENTITY
-    } else {
-        StatusCode::OK
-    };
+    let code = crate::forms::status_for(problem.is_some());
     v.page(code, &title, &main)
 }
 
@@ -868,10 +802,7 @@ pub async fn ranked(
     if let Some(r) = v.refuse_unless(&["CITY_OFFICIAL"]) {
         return r;
     }
-    let done = crate::pairs(&raw)
-        .into_iter()
-        .find(|(k, _)| k == "done")
-        .map(|(_, x)| x);
+    let done = crate::forms::query_value(&raw, "done");
     ranked_page(&web, &v, &id, None, done.as_deref()).await
 }
 
@@ -888,12 +819,7 @@ async fn ranked_page(
         .await;
     let p = &head.data["project"];
     if p.is_null() || p["city"]["id"] != head.data["me"]["city"]["id"] {
-        let main = format!(
-            "<h1>{}</h1><p>{}</p>",
-            esc(&v.t("page.not_found")),
-            esc(&v.t("project.not_found"))
-        );
-        return v.page(StatusCode::NOT_FOUND, &v.t("page.not_found"), &main);
+        return v.not_found("project.not_found");
     }
     let title = p["title"].as_str().unwrap_or("");
     let mut main = format!(
@@ -902,15 +828,7 @@ async fn ranked_page(
         esc(title),
         esc(&tf(l, "ranked.title", &[("project", title)]))
     );
-    if let Some(d) = done {
-        let key = format!("ranked.done.{d}");
-        if t(l, &key) != key {
-            main.push_str(&format!(
-                "<p class=\"notice\" role=\"status\">{}</p>",
-                esc(&t(l, &key))
-            ));
-        }
-    }
+    main.push_str(&v.done_notice("ranked", done));
     if let Some(e) = problem {
         main.push_str(&format!(
             "<p class=\"error\" role=\"alert\">{}</p>",
@@ -1001,14 +919,9 @@ async fn ranked_page(
         );
         item.push_str(&commitment_block(l, q));
         let mut actions = String::new();
-        let button = |a: &str, key: &str, class: &str| {
-            format!(
-                "<form method=\"post\" action=\"/city/proposals/{pid}\">{}<input type=\"hidden\" name=\"project\" value=\"{}\"><button type=\"submit\" name=\"action\" value=\"{a}\" class=\"{class}\">{}</button></form>",
-                v.csrf_field(),
-                esc(id),
-                esc(&v.t(key))
-            )
-        };
+        let to = format!("/city/proposals/{pid}");
+        let button =
+            |a: &str, key: &str, class: &str| v.button_form(&to, &[("project", id)], a, key, class);
         if status == "SUBMITTED" {
             actions.push_str(&button("shortlist", "ranked.shortlist", "secondary"));
         }
