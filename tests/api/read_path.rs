@@ -163,3 +163,63 @@ async fn a_project_with_its_city_is_one_statement_within_the_callers_scope() {
     );
     app.stop().await;
 }
+
+/// Paging a city's projects two at a time, through the nested list of every city, reads the
+/// same projects as one page of all of them, in creation order, without a repeat; each page's
+/// `endCursor` is its last edge's cursor, and a cursor of another list is refused.
+#[tokio::test]
+async fn nested_pages_walk_a_citys_projects_in_creation_order() {
+    let app = TestApp::spawn_demo().await;
+    let official = login(&app, "walikota@ambon.demo", "ambon-city-demo").await;
+    const PAGE: &str = "query($after:String){cities(first:8){edges{cursor node{name projects(first:2,after:$after){pageInfo{hasNextPage endCursor} edges{cursor node{id createdAt}}}}}}}";
+    const ALL: &str =
+        "{cities(first:8){edges{node{name projects(first:100){edges{node{id createdAt}}}}}}}";
+    let ambon = |d: &Value| -> Value {
+        d["cities"]["edges"]
+            .as_array()
+            .expect("edges")
+            .iter()
+            .find(|c| c["node"]["name"] == "Ambon")
+            .expect("Ambon")["node"]["projects"]
+            .clone()
+    };
+    for token in [None, Some(official.as_str())] {
+        let all = ambon(&app.ok(token, ALL, json!({})).await);
+        let all: Vec<Value> = all["edges"].as_array().expect("edges").clone();
+        assert!(all.len() > 2, "Ambon has more than one page: {}", all.len());
+        let mut walked = Vec::new();
+        let mut after = Value::Null;
+        loop {
+            let page = ambon(&app.ok(token, PAGE, json!({"after": after})).await);
+            let edges = page["edges"].as_array().expect("edges");
+            assert!(edges.len() <= 2);
+            if let Some(last) = edges.last() {
+                assert_eq!(page["pageInfo"]["endCursor"], last["cursor"]);
+            }
+            walked.extend(edges.iter().map(|e| e["node"].clone()));
+            if page["pageInfo"]["hasNextPage"] != true {
+                break;
+            }
+            after = page["pageInfo"]["endCursor"].clone();
+        }
+        let ids = |v: &[Value]| -> Vec<Value> { v.iter().map(|n| n["id"].clone()).collect() };
+        let all_nodes: Vec<Value> = all.iter().map(|e| e["node"].clone()).collect();
+        assert_eq!(ids(&walked), ids(&all_nodes));
+        let times: Vec<&str> = walked
+            .iter()
+            .map(|n| n["createdAt"].as_str().expect("createdAt"))
+            .collect();
+        assert!(times.windows(2).all(|w| w[0] <= w[1]), "{times:?}");
+    }
+    // A city list's cursor is not a cursor of a city's projects.
+    let d = app
+        .ok(None, "{cities(first:1){edges{cursor}}}", json!({}))
+        .await;
+    let foreign = d["cities"]["edges"][0]["cursor"].clone();
+    let refused = app.gql(None, PAGE, json!({"after": foreign})).await;
+    assert_eq!(
+        refused["errors"][0]["extensions"]["code"], "VALIDATION",
+        "{refused}"
+    );
+    app.stop().await;
+}

@@ -3,7 +3,7 @@
 use chrono::{DateTime, Utc};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, EntityTrait, IntoActiveModel,
-    PaginatorTrait, QueryFilter, QuerySelect,
+    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
 };
 use serde_json::json;
 use sinergi_domain::{
@@ -76,9 +76,13 @@ pub async fn get(db: &Db, scope: ProjectScope, id: Uuid) -> Result<Option<Projec
 }
 
 /// The first `first` projects of each of `city_ids` (after `after`, in creation order) as far
-/// as the scope lets the caller see them, in one statement whatever the number of cities: a
-/// window function numbers each city's rows. Each city gets up to `first + 1` rows, the extra
-/// one saying that another page follows.
+/// as the scope lets the caller see them, in one statement whatever the number of cities. Each
+/// city gets up to `first + 1` rows, the extra one saying that another page follows.
+///
+/// On PostgreSQL a lateral join reads each city's first rows straight off the
+/// `(city_id, created_at, id)` index and stops there. SQLite has no lateral join: a window
+/// function numbers each city's ids (in index order, so without a sort) and the rows are read
+/// by id after.
 pub async fn first_per_city(
     db: &Db,
     scope: ProjectScope,
@@ -89,46 +93,59 @@ pub async fn first_per_city(
 ) -> Result<std::collections::HashMap<Uuid, Vec<Project>>> {
     use sea_orm::QueryTrait;
     use sea_orm::sea_query::{Alias, Expr, ExprTrait, Query};
-    // The window numbers only ids (read from the index), and the rows are read by id after:
-    // numbering whole rows costs several times more on both engines.
-    let mut inner = pj::Entity::find()
-        .select_only()
-        .column(pj::Column::Id)
-        .filter(pj::Column::CityId.is_in(city_ids.iter().map(Uuid::to_string)))
-        .filter(scope_condition(scope));
+    let mut inner = pj::Entity::find().filter(scope_condition(scope));
     if let Some(s) = status {
         inner = inner.filter(pj::Column::Status.eq(s.as_str()));
     }
     if let Some(k) = after {
         inner = inner.filter(page::after_key(pj::Column::CreatedAt, pj::Column::Id, k));
     }
-    let mut inner = inner.into_query();
-    inner.expr_as(
-        Expr::cust("ROW_NUMBER() OVER (PARTITION BY city_id ORDER BY created_at, id)"),
-        Alias::new("rn"),
-    );
-    let firsts = Query::select()
-        .column(Alias::new("id"))
-        .from_subquery(inner, Alias::new("numbered"))
-        .and_where(Expr::col(Alias::new("rn")).lte(first as i64 + 1))
-        .to_owned();
     let rows = match db.dialect() {
         crate::Dialect::Sqlite => {
+            let mut numbered = inner
+                .select_only()
+                .column(pj::Column::Id)
+                .filter(pj::Column::CityId.is_in(city_ids.iter().map(Uuid::to_string)))
+                .into_query();
+            numbered.expr_as(
+                Expr::cust("ROW_NUMBER() OVER (PARTITION BY city_id ORDER BY created_at, id)"),
+                Alias::new("rn"),
+            );
+            let firsts = Query::select()
+                .column(Alias::new("id"))
+                .from_subquery(numbered, Alias::new("numbered"))
+                .and_where(Expr::col(Alias::new("rn")).lte(first as i64 + 1))
+                .to_owned();
             pj::Entity::find()
                 .filter(pj::Column::Id.in_subquery(firsts))
                 .all(db.conn())
                 .await?
         }
-        // PostgreSQL cannot tell how few ids the window keeps and would read the whole table
-        // for an IN: as an array, the ids are known before the rows are read by primary key.
         crate::Dialect::Postgres => {
             let backend = db.conn().get_database_backend();
-            let inner = backend.build(&firsts);
-            let sql = format!(
-                "SELECT * FROM projects WHERE id = ANY(ARRAY({}))",
-                inner.sql
+            let per_city = inner
+                .filter(Expr::cust("\"projects\".\"city_id\" = \"wanted\".\"id\""))
+                .order_by_asc(pj::Column::CreatedAt)
+                .order_by_asc(pj::Column::Id)
+                .limit(first + 1)
+                .build(backend);
+            let mut values = per_city.values.map(|v| v.0).unwrap_or_default();
+            // The cities as one text parameter, so that the statement's text (and its
+            // prepared plan) is the same for any number of them. Ids hold no comma.
+            values.push(
+                city_ids
+                    .iter()
+                    .map(Uuid::to_string)
+                    .collect::<Vec<_>>()
+                    .join(",")
+                    .into(),
             );
-            let values = inner.values.map(|v| v.0).unwrap_or_default();
+            let sql = format!(
+                "SELECT \"projects\".* FROM unnest(string_to_array(${}, ',')) AS \"wanted\"(\"id\") \
+                 CROSS JOIN LATERAL ({}) AS \"projects\"",
+                values.len(),
+                per_city.sql
+            );
             pj::Entity::find()
                 .from_raw_sql(sea_orm::Statement::from_sql_and_values(
                     backend, sql, values,
