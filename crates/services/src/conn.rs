@@ -45,11 +45,19 @@ impl Db {
         opts.connect_timeout(Duration::from_secs(5))
             .acquire_timeout(Duration::from_secs(10))
             .sqlx_logging(false);
+        // sqlx pings a connection each time it leaves the pool, by default: one more round trip
+        // (PostgreSQL) or thread hand-off (SQLite) per statement, which the read path's load runs
+        // showed. A SQLite file cannot hang up; a PostgreSQL connection is pinged only once it
+        // has been idle long enough for the server or a proxy to have dropped it.
         if engine == Dialect::Sqlite {
             // One writer at a time is SQLite's rule; a small pool keeps readers concurrent.
-            opts.max_connections(8).min_connections(1);
+            opts.max_connections(8)
+                .min_connections(1)
+                .test_before_acquire(false);
         } else {
-            opts.max_connections(32).min_connections(1);
+            opts.max_connections(32)
+                .min_connections(1)
+                .test_before_acquire_if_idle_for(Duration::from_secs(30));
         }
         let conn = Database::connect(opts).await?;
         if engine == Dialect::Sqlite {
