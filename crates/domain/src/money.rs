@@ -27,12 +27,23 @@ impl Currency {
 
     /// Parses an ISO 4217 code; lower case is accepted and normalised.
     pub fn parse(code: &str) -> Option<Self> {
-        let upper = code.trim().to_ascii_uppercase();
-        if upper.len() != 3 || !ISO_4217.split_whitespace().any(|c| c == upper) {
+        let &[a, b, c] = code.trim().as_bytes() else {
             return None;
+        };
+        let wanted = [a, b, c].map(|x| x.to_ascii_uppercase());
+        // Every stored amount is parsed on its way out, so the list is searched by halves: its
+        // codes are sorted and four bytes apart (a test holds it to that).
+        let list = ISO_4217.as_bytes();
+        let (mut lo, mut hi) = (0, list.len().div_ceil(4));
+        while lo < hi {
+            let mid = (lo + hi) / 2;
+            match list[mid * 4..mid * 4 + 3].cmp(&wanted) {
+                std::cmp::Ordering::Less => lo = mid + 1,
+                std::cmp::Ordering::Greater => hi = mid,
+                std::cmp::Ordering::Equal => return Some(Currency(wanted)),
+            }
         }
-        let b = upper.as_bytes();
-        Some(Currency([b[0], b[1], b[2]]))
+        None
     }
 
     /// The code as text.
@@ -226,6 +237,31 @@ mod tests {
         );
         assert!(Currency::parse("XYZ").is_none());
         assert!(Currency::parse("US").is_none());
+        assert!(Currency::parse("USDX").is_none());
+        assert_eq!(
+            Currency::parse(" zwg ").map(|c| c.to_string()),
+            Some("ZWG".into())
+        );
+    }
+
+    #[test]
+    fn every_listed_code_is_found_and_nothing_between_them() {
+        // The search by halves needs sorted codes, four bytes apart.
+        let codes: Vec<&str> = ISO_4217.split(' ').collect();
+        assert!(codes.iter().all(|c| c.len() == 3));
+        assert!(
+            codes.windows(2).all(|w| w[0] < w[1]),
+            "ISO_4217 must stay sorted"
+        );
+        for c in &codes {
+            assert_eq!(
+                Currency::parse(c).map(|x| x.to_string()).as_deref(),
+                Some(*c)
+            );
+        }
+        for c in ["AAA", "AEE", "ZZZ", "MMM", "ÀBC"] {
+            assert!(Currency::parse(c).is_none(), "{c}");
+        }
     }
 
     #[test]
