@@ -140,7 +140,7 @@ pub struct CityProjectsKey {
 /// A page of one city's projects.
 #[derive(Debug, Default)]
 pub struct CityProjectsPage {
-    pub items: Vec<Project>,
+    pub items: Vec<Arc<Project>>,
     pub has_next: bool,
     pub total: Option<u64>,
 }
@@ -192,7 +192,7 @@ impl Loader<CityProjectsKey> for CityProjects {
                 HashMap::new()
             };
             for city in cities {
-                let mut items = pages.remove(&city).unwrap_or_default();
+                let mut items = shared(pages.remove(&city).unwrap_or_default());
                 let has_next = items.len() as u64 > first;
                 items.truncate(first as usize);
                 let total = count.then(|| totals.remove(&city).unwrap_or(0));
@@ -224,9 +224,9 @@ pub struct Loaders {
     /// Active masterplans by city id.
     pub masterplans: DataLoader<FnLoader<Masterplan>>,
     /// Projects the caller may see.
-    pub projects: DataLoader<FnLoader<Project>>,
+    pub projects: DataLoader<FnLoader<Arc<Project>>>,
     /// Projects whatever their status: only for proposals the caller may already see.
-    pub projects_of_proposals: DataLoader<FnLoader<Project>>,
+    pub projects_of_proposals: DataLoader<FnLoader<Arc<Project>>>,
     /// Organisations the caller may see.
     pub organizations: DataLoader<FnLoader<Organization>>,
     pub users: DataLoader<FnLoader<User>>,
@@ -238,6 +238,11 @@ pub struct Loaders {
     pub my_proposals: DataLoader<FnLoader<Proposal>>,
     /// Pages of cities' projects the caller may see.
     pub city_projects: DataLoader<CityProjects>,
+}
+
+/// Records to share between the loaders and the objects that show them.
+fn shared<T>(items: Vec<T>) -> Vec<Arc<T>> {
+    items.into_iter().map(Arc::new).collect()
 }
 
 fn keyed<T>(items: Vec<T>, id: impl Fn(&T) -> Uuid) -> Vec<(Uuid, T)> {
@@ -261,11 +266,14 @@ impl Loaders {
                 Ok(keyed(masterplans::active(&db, &ids).await?, |m| m.city_id))
             }),
             projects: loader(db, batches, move |db, ids| async move {
-                Ok(keyed(projects::by_ids(&db, pscope, &ids).await?, |p| p.id))
+                Ok(keyed(
+                    shared(projects::by_ids(&db, pscope, &ids).await?),
+                    |p| p.id,
+                ))
             }),
             projects_of_proposals: loader(db, batches, |db, ids| async move {
                 Ok(keyed(
-                    projects::by_ids(&db, ProjectScope::All, &ids).await?,
+                    shared(projects::by_ids(&db, ProjectScope::All, &ids).await?),
                     |p| p.id,
                 ))
             }),

@@ -159,7 +159,7 @@ pub async fn projects(
         .into_iter()
         .filter_map(|h| {
             projects.get(&h.id).map(|p| ProjectHit {
-                project: Project(p.clone()),
+                project: Project(p.clone().into()),
                 relevance: h.relevance,
                 highlighted_title: Some(h.highlighted_title),
                 highlighted_summary: Some(h.highlighted_summary),
@@ -188,7 +188,7 @@ pub async fn projects(
             .collect(),
         page_info: PageInfo {
             has_next_page: has_next,
-            end_cursor: has_next.then(|| cursor::encode_offset(&st.cursor_key, &kind, next)),
+            end_cursor: has_next.then(|| cursor::encode_offset(&st.cursor_key, &kind, next).into()),
         },
         processing_time_ms: i32::try_from(found.processing_time_ms).unwrap_or(i32::MAX),
     })

@@ -17,7 +17,7 @@ pub struct ApiState {
     pub keys: JwtKeys,
     pub limiter: LoginLimiter,
     /// Signs pagination cursors so a tampered one is refused.
-    pub cursor_key: Vec<u8>,
+    pub cursor_key: std::sync::Arc<[u8]>,
     pub weights: Weights,
     /// Open projects and verified organisations, ready to score.
     pub recommendations: crate::recommend::Cache,

@@ -107,7 +107,7 @@ impl App {
             fx: config.fx.clone(),
             keys,
             limiter: Default::default(),
-            cursor_key: cursor_key(&secret),
+            cursor_key: cursor_key(&secret).into(),
             weights: config.weights,
             recommendations: Default::default(),
             search: index,

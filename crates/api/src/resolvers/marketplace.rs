@@ -89,7 +89,9 @@ impl MarketplaceMutation {
         let city_id = parse_id("cityId", &city_id)?;
         let content = input.into_content(&st.fx)?;
         Ok(Project(
-            projects::create(&st.db, a, &st.fx, city_id, content).await?,
+            projects::create(&st.db, a, &st.fx, city_id, content)
+                .await?
+                .into(),
         ))
     }
 
@@ -105,7 +107,9 @@ impl MarketplaceMutation {
         let id = parse_id("id", &id)?;
         let content = input.into_content(&st.fx)?;
         Ok(Project(
-            projects::update(&st.db, a, &st.fx, id, content, state(ctx).now()).await?,
+            projects::update(&st.db, a, &st.fx, id, content, state(ctx).now())
+                .await?
+                .into(),
         ))
     }
 
@@ -117,7 +121,9 @@ impl MarketplaceMutation {
     ) -> Result<Project> {
         let a = require(ctx)?;
         Ok(Project(
-            projects::publish(&state(ctx).db, a, parse_id("id", &id)?, state(ctx).now()).await?,
+            projects::publish(&state(ctx).db, a, parse_id("id", &id)?, state(ctx).now())
+                .await?
+                .into(),
         ))
     }
 
@@ -129,7 +135,9 @@ impl MarketplaceMutation {
     ) -> Result<Project> {
         let a = require(ctx)?;
         Ok(Project(
-            projects::close(&state(ctx).db, a, parse_id("id", &id)?, state(ctx).now()).await?,
+            projects::close(&state(ctx).db, a, parse_id("id", &id)?, state(ctx).now())
+                .await?
+                .into(),
         ))
     }
 
@@ -142,7 +150,9 @@ impl MarketplaceMutation {
     ) -> Result<Project> {
         let a = require(ctx)?;
         Ok(Project(
-            projects::cancel(&state(ctx).db, a, parse_id("id", &id)?, &reason).await?,
+            projects::cancel(&state(ctx).db, a, parse_id("id", &id)?, &reason)
+                .await?
+                .into(),
         ))
     }
 

@@ -445,7 +445,9 @@ pub async fn suggestions(ctx: &Context<'_>, e: &Event, n: usize) -> Result<Vec<M
             city_names.get(&c).map_or("The city", String::as_str),
             &score,
         );
-        let project = score.project.map(|i| Project(scorer.project(i).clone()));
+        let project = score
+            .project
+            .map(|i| Project(scorer.project(i).clone().into()));
         out.push((
             score.score,
             MeetingSuggestion {

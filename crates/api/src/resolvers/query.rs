@@ -110,7 +110,7 @@ impl CoreQuery {
             return Ok(match found {
                 Some((p, c)) => {
                     l.cities.feed_one(c.id, c).await;
-                    Some(Project(p))
+                    Some(Project(p.into()))
                 }
                 None => None,
             });
@@ -269,7 +269,7 @@ impl CoreQuery {
                     &of,
                     now,
                 ),
-                project: Project(snap.projects[s.index].clone()),
+                project: Project(snap.projects[s.index].clone().into()),
                 score: s.score,
             })
             .collect())

@@ -81,24 +81,104 @@ pub struct GeoPointInput {
     pub lng: f64,
 }
 
+/// A row's cursor, signed only when a client selects it: most pages are read without their
+/// cursors, and signing costs a hash per edge.
+#[derive(Clone, Debug)]
+pub struct Cursor(CursorText);
+
+#[derive(Clone, Debug)]
+enum CursorText {
+    Written(String),
+    Keyed {
+        key: std::sync::Arc<[u8]>,
+        kind: String,
+        at: chrono::DateTime<chrono::Utc>,
+        id: uuid::Uuid,
+    },
+}
+
+impl Cursor {
+    /// The cursor after the row `(at, id)` of the keyset list `kind`, signed with `key` when read.
+    pub fn keyed(
+        key: std::sync::Arc<[u8]>,
+        kind: &str,
+        at: chrono::DateTime<chrono::Utc>,
+        id: uuid::Uuid,
+    ) -> Self {
+        Self(CursorText::Keyed {
+            key,
+            kind: kind.to_owned(),
+            at,
+            id,
+        })
+    }
+
+    /// The cursor as clients read it.
+    pub fn text(&self) -> String {
+        match &self.0 {
+            CursorText::Written(t) => t.clone(),
+            CursorText::Keyed { key, kind, at, id } => crate::cursor::encode(
+                key,
+                kind,
+                &sinergi_services::page::Key {
+                    at: *at,
+                    id: id.to_string(),
+                },
+            ),
+        }
+    }
+}
+
+impl From<String> for Cursor {
+    fn from(t: String) -> Self {
+        Self(CursorText::Written(t))
+    }
+}
+
 /// Where a page ends.
-#[derive(SimpleObject, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct PageInfo {
     /// Whether another page follows this one.
     pub has_next_page: bool,
     /// Pass as `after` for the next page; null on an empty page.
-    pub end_cursor: Option<String>,
+    pub end_cursor: Option<Cursor>,
+}
+
+/// Where a page ends.
+#[async_graphql::Object]
+impl PageInfo {
+    /// Whether another page follows this one.
+    async fn has_next_page(&self) -> bool {
+        self.has_next_page
+    }
+    /// Pass as `after` for the next page; null on an empty page.
+    async fn end_cursor(&self) -> Option<String> {
+        self.end_cursor.as_ref().map(Cursor::text)
+    }
 }
 
 macro_rules! connection {
     ($conn:ident, $edge:ident, $node:ty) => {
         #[doc = concat!("An edge of a ", stringify!($conn), ".")]
-        #[derive(async_graphql::SimpleObject, Clone)]
+        #[derive(Clone)]
         pub struct $edge {
             /// Opaque position of this node: pass it as `after` to read what follows it.
-            pub cursor: String,
+            pub cursor: $crate::types::common::Cursor,
             /// The item.
             pub node: $node,
+        }
+
+        #[doc = concat!("An edge of a ", stringify!($conn), ".")]
+        #[async_graphql::Object]
+        impl $edge {
+            /// Opaque position of this node: pass it as `after` to read what follows it.
+            async fn cursor(&self) -> String {
+                self.cursor.text()
+            }
+            /// The item.
+            async fn node(&self) -> &$node {
+                &self.node
+            }
         }
 
         #[doc = concat!("A page of ", stringify!($node), ".")]
@@ -115,17 +195,24 @@ macro_rules! connection {
         impl $conn {
             /// Builds a connection from nodes with their cursors.
             /// `total` is `None` when `totalCount` was not selected (and so not counted).
-            pub fn new(items: Vec<(String, $node)>, has_next: bool, total: Option<u64>) -> Self {
-                let end_cursor = items.last().map(|(c, _)| c.clone());
+            pub fn new<C: Into<$crate::types::common::Cursor>>(
+                items: Vec<(C, $node)>,
+                has_next: bool,
+                total: Option<u64>,
+            ) -> Self {
+                let edges: Vec<$edge> = items
+                    .into_iter()
+                    .map(|(cursor, node)| $edge {
+                        cursor: cursor.into(),
+                        node,
+                    })
+                    .collect();
                 Self {
-                    edges: items
-                        .into_iter()
-                        .map(|(cursor, node)| $edge { cursor, node })
-                        .collect(),
                     page_info: $crate::types::common::PageInfo {
                         has_next_page: has_next,
-                        end_cursor,
+                        end_cursor: edges.last().map(|e| e.cursor.clone()),
                     },
+                    edges,
                     total_count: i32::try_from(total.unwrap_or(0)).unwrap_or(i32::MAX),
                 }
             }

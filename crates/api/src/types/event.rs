@@ -25,7 +25,7 @@ use crate::{
 };
 
 /// A page: the items with their cursors, whether more follow, and the list's length.
-pub type InMemoryPage<T> = (Vec<(String, T)>, bool, u64);
+pub type InMemoryPage<T> = (Vec<(super::common::Cursor, T)>, bool, u64);
 
 /// Pages a list in memory (an event's lists are small): `first` items after the one whose
 /// cursor is `after`.

@@ -40,19 +40,12 @@ pub fn wants_total(ctx: &Context<'_>) -> bool {
     ctx.look_ahead().field("totalCount").exists()
 }
 
-/// The cursor of a row in a keyset list.
+/// The cursor of a row in a keyset list (signed only if it is read).
 pub fn cursor_of(
     ctx: &Context<'_>,
     kind: &str,
     at: chrono::DateTime<chrono::Utc>,
     id: Uuid,
-) -> String {
-    cursor::encode(
-        &state(ctx).cursor_key,
-        kind,
-        &sinergi_services::page::Key {
-            at,
-            id: id.to_string(),
-        },
-    )
+) -> common::Cursor {
+    common::Cursor::keyed(state(ctx).cursor_key.clone(), kind, at, id)
 }

@@ -95,7 +95,7 @@ impl City {
             .map(|p| {
                 (
                     cursor_of(ctx, "city-projects", p.created_at, p.id),
-                    Project(p.clone()),
+                    Project(std::sync::Arc::clone(p)),
                 )
             })
             .collect();

@@ -18,8 +18,9 @@ use crate::{
 };
 
 /// A project a city publishes.
+/// Shared, not copied: a page hands the same project to its edges and the loaders keep it.
 #[derive(Clone)]
-pub struct Project(pub model::Project);
+pub struct Project(pub std::sync::Arc<model::Project>);
 
 impl Project {
     fn judged_by_caller(&self, ctx: &Context<'_>) -> bool {
