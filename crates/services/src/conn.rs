@@ -57,7 +57,11 @@ impl Db {
         } else {
             opts.max_connections(32)
                 .min_connections(1)
-                .test_before_acquire_if_idle_for(Duration::from_secs(30));
+                .test_before_acquire_if_idle_for(Duration::from_secs(30))
+                // Every statement Sinergi runs is a short, keyed one, prepared once per
+                // connection; PostgreSQL would still plan most of them again on each run (a
+                // city's page: 0.12 ms planning, 0.045 ms running). One plan per statement.
+                .map_sqlx_postgres_opts(|o| o.options([("plan_cache_mode", "force_generic_plan")]));
         }
         let conn = Database::connect(opts).await?;
         if engine == Dialect::Sqlite {
