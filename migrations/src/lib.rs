@@ -15,6 +15,7 @@ mod m20261202_000006_matchmaking;
 mod m20261202_000007_notifications;
 mod m20261202_000008_saved_searches;
 mod m20261203_000009_city_projects_order;
+mod m20261203_000010_city_list_order;
 
 /// Runs Sinergi's migrations in order.
 pub struct Migrator;
@@ -32,6 +33,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000007_notifications::Migration),
             Box::new(m20261202_000008_saved_searches::Migration),
             Box::new(m20261203_000009_city_projects_order::Migration),
+            Box::new(m20261203_000010_city_list_order::Migration),
         ]
     }
 }
