@@ -115,13 +115,7 @@ pub fn fk(
 /// An index over columns of a table, unique or not.
 pub fn index(table: &'static str, columns: &[&'static str], unique: bool) -> IndexCreateStatement {
     let mut i = Index::create();
-    i.name(format!(
-        "{}_{}_{}",
-        if unique { "uq" } else { "ix" },
-        table,
-        columns.join("_")
-    ))
-    .table(n(table));
+    i.name(index_name(table, columns, unique)).table(n(table));
     for c in columns {
         i.col(n(c));
     }
@@ -129,6 +123,23 @@ pub fn index(table: &'static str, columns: &[&'static str], unique: bool) -> Ind
         i.unique();
     }
     i.to_owned()
+}
+
+fn index_name(table: &str, columns: &[&str], unique: bool) -> String {
+    format!(
+        "{}_{}_{}",
+        if unique { "uq" } else { "ix" },
+        table,
+        columns.join("_")
+    )
+}
+
+/// Drops the plain index that [`index`] made on `table`'s `columns`.
+pub fn drop_index(table: &'static str, columns: &[&'static str]) -> IndexDropStatement {
+    Index::drop()
+        .name(index_name(table, columns, false))
+        .table(n(table))
+        .to_owned()
 }
 
 /// Creates a table and its indexes.

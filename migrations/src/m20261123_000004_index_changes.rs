@@ -25,13 +25,7 @@ impl MigrationTrait for Migration {
 
     async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
         for (table, column) in INDEXES {
-            m.drop_index(
-                Index::drop()
-                    .name(format!("ix_{table}_{column}"))
-                    .table(n(table))
-                    .to_owned(),
-            )
-            .await?;
+            m.drop_index(drop_index(table, &[column])).await?;
         }
         Ok(())
     }

@@ -18,12 +18,6 @@ impl MigrationTrait for Migration {
     }
 
     async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
-        m.drop_index(
-            Index::drop()
-                .name(format!("ix_projects_{}", COLUMNS.join("_")))
-                .table(n("projects"))
-                .to_owned(),
-        )
-        .await
+        m.drop_index(drop_index("projects", &COLUMNS)).await
     }
 }
