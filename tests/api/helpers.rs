@@ -16,6 +16,8 @@ pub struct TestApp {
     pub http: reqwest::Client,
     pub db: Db,
     pub statements: Arc<AtomicU64>,
+    /// The texts of the latest statements counted in `statements`, oldest first.
+    pub recent_sql: Arc<std::sync::Mutex<std::collections::VecDeque<String>>>,
     pub config: Config,
     /// The server's clock: tests move it past a deadline instead of sleeping.
     pub clock: Arc<ShiftedClock>,
@@ -148,6 +150,8 @@ impl TestApp {
             .with_clock(clock.clone());
         let statements = Arc::new(AtomicU64::new(0));
         let counter = statements.clone();
+        let recent_sql: Arc<std::sync::Mutex<std::collections::VecDeque<String>>> = Arc::default();
+        let recent = recent_sql.clone();
         // The outbox relay, the webhook worker and the live-event follower poll on the same
         // pool; requests are what the count is about.
         db.on_statement(move |sql| {
@@ -158,6 +162,11 @@ impl TestApp {
             ];
             if !background.iter().any(|t| sql.contains(t)) {
                 counter.fetch_add(1, Ordering::Relaxed);
+                let mut r = recent.lock().unwrap_or_else(|p| p.into_inner());
+                if r.len() >= 64 {
+                    r.pop_front();
+                }
+                r.push_back(sql.to_owned());
             }
         });
         // As `sinergi serve` does: build, listen on the configured address (port 0), serve.
@@ -173,6 +182,7 @@ impl TestApp {
             http: reqwest::Client::new(),
             db,
             statements,
+            recent_sql,
             config,
             clock,
             _dir: dir,
