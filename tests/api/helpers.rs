@@ -347,6 +347,10 @@ pub fn node_package(name: &str, marker: &str) -> std::path::PathBuf {
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("../../tests")
         .join(name);
+    // One install at a time: `npm ci` first removes node_modules, so a second test installing
+    // the same package at once would pull it from under the first one's running Node.
+    static INSTALL: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    let _one = INSTALL.lock().unwrap_or_else(|p| p.into_inner());
     if !dir.join("node_modules").join(marker).exists() {
         let ok = std::process::Command::new("npm")
             .args(["ci", "--no-audit", "--no-fund", "--loglevel=error"])
