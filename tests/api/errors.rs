@@ -190,6 +190,23 @@ async fn queries_over_the_limits_are_too_complex() {
     assert_eq!(code(&r), "QUERY_TOO_COMPLEX");
     let r = app.gql(None, "{ nope }", json!({})).await;
     assert_eq!(code(&r), "VALIDATION");
+
+    // A document that passed with some variables is checked again with others: a request
+    // runs unchecked only when the very same one (document, operation, variables) passed.
+    let paged =
+        "query($n:Int){cities(first:$n){edges{node{projects(first:100){edges{node{id}}}}}}}";
+    for _ in 0..2 {
+        let r = app.gql(None, paged, json!({"n": 1})).await;
+        assert!(r.get("errors").is_none(), "{r}");
+    }
+    let r = app.gql(None, paged, json!({"n": 100})).await;
+    assert_eq!(code(&r), "QUERY_TOO_COMPLEX", "{r}");
+    let r = app.gql(None, paged, json!({"n": "many"})).await;
+    assert_eq!(code(&r), "VALIDATION", "{r}");
+    assert!(r["data"].is_null(), "{r}");
+    // And a refused request stays refused when sent again.
+    let r = app.gql(None, costly, json!({})).await;
+    assert_eq!(code(&r), "QUERY_TOO_COMPLEX", "{r}");
     app.stop().await;
 }
 

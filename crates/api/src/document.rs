@@ -106,8 +106,10 @@ impl PersistedQueries {
 
 /// Parsed documents by their text, so a query sent again (the common case: clients send the
 /// same few operations, and persisted queries make it the rule) is parsed once. Bounded by
-/// count and by bytes of text; the oldest entry goes first. Validation and the limits still
-/// run on every request: only the parse is kept.
+/// count and by bytes of text; the oldest entry goes first. Each entry also remembers, for a
+/// few operation names and variable sets, that the limits and validation passed: validation
+/// is a function of the schema, the document, the operation and the variables alone, so the
+/// same request again need not be validated again (see [`Ticket`]).
 #[derive(Debug)]
 pub struct ParsedDocuments {
     inner: Mutex<Parsed>,
@@ -117,9 +119,67 @@ pub struct ParsedDocuments {
 
 #[derive(Debug, Default)]
 struct Parsed {
-    by_text: HashMap<Arc<str>, ExecutableDocument>,
+    by_text: HashMap<Arc<str>, Arc<Known>>,
     order: VecDeque<Arc<str>>,
     bytes: usize,
+}
+
+/// How many passed (operation, variables) pairs a document remembers; the oldest goes first.
+const VERDICTS_PER_DOCUMENT: usize = 16;
+
+/// The biggest variables (as JSON text) a verdict is kept for.
+const MAX_VERDICT_VARIABLES: usize = 4096;
+
+/// A parsed document and the requests of it that passed the limits and validation.
+#[derive(Debug)]
+pub struct Known {
+    doc: ExecutableDocument,
+    passed: Mutex<VecDeque<Verdict>>,
+}
+
+/// What a verdict is about: the schema (its limits), the operation and the variables.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Verdict {
+    schema: u64,
+    operation: Option<String>,
+    variables: String,
+}
+
+impl Known {
+    /// The document as it was parsed.
+    pub fn document(&self) -> &ExecutableDocument {
+        &self.doc
+    }
+}
+
+/// What a request's document is known to be: the entry it was found under, and whether this
+/// very request (schema, operation, variables) passed the limits and validation before.
+#[derive(Debug)]
+pub struct Ticket {
+    known: Arc<Known>,
+    verdict: Option<Verdict>,
+    /// Validated before: it may run without the checks.
+    pub valid: bool,
+}
+
+impl Ticket {
+    /// The parsed document.
+    pub fn known(&self) -> &Arc<Known> {
+        &self.known
+    }
+
+    /// Records that the request passed the limits and validation.
+    pub fn passed(self) {
+        let Some(v) = self.verdict else { return };
+        let mut passed = self.known.passed.lock().unwrap_or_else(|p| p.into_inner());
+        if passed.contains(&v) {
+            return;
+        }
+        if passed.len() >= VERDICTS_PER_DOCUMENT {
+            passed.pop_front();
+        }
+        passed.push_back(v);
+    }
 }
 
 impl Default for ParsedDocuments {
@@ -138,7 +198,7 @@ impl ParsedDocuments {
         }
     }
 
-    fn get(&self, text: &str) -> Option<ExecutableDocument> {
+    fn get(&self, text: &str) -> Option<Arc<Known>> {
         if self.capacity == 0 {
             return None;
         }
@@ -146,18 +206,22 @@ impl ParsedDocuments {
         s.by_text.get(text).cloned()
     }
 
-    fn put(&self, text: &str, doc: &ExecutableDocument) {
+    fn put(&self, text: &str, doc: ExecutableDocument) -> Option<Arc<Known>> {
         // A huge document is not worth keeping: it would push out many common ones.
         if self.capacity == 0 || text.len() > self.max_bytes / 64 {
-            return;
+            return None;
         }
+        let known = Arc::new(Known {
+            doc,
+            passed: Mutex::default(),
+        });
         let mut s = self.inner.lock().unwrap_or_else(|p| p.into_inner());
-        if s.by_text.contains_key(text) {
-            return;
+        if let Some(k) = s.by_text.get(text) {
+            return Some(k.clone());
         }
         let key: Arc<str> = Arc::from(text);
         s.bytes += text.len();
-        s.by_text.insert(key.clone(), doc.clone());
+        s.by_text.insert(key.clone(), known.clone());
         s.order.push_back(key);
         while s.by_text.len() > self.capacity || s.bytes > self.max_bytes {
             let Some(old) = s.order.pop_front() else {
@@ -167,6 +231,7 @@ impl ParsedDocuments {
                 s.bytes -= old.len();
             }
         }
+        Some(known)
     }
 
     /// Documents kept, for tests and metrics.
@@ -193,13 +258,15 @@ fn validation(field: &str, message: &str) -> Refusal {
 }
 
 /// Resolves a persisted query, parses the document (once: async-graphql takes it as parsed)
-/// and, for a GET, refuses anything but a query.
+/// and, for a GET, refuses anything but a query. A document kept in `parsed` comes with its
+/// ticket: whether this request passed the limits and validation of schema `schema` before.
 pub fn prepare(
     req: &mut Request,
     persisted: &PersistedQueries,
     parsed: &ParsedDocuments,
     method: Method,
-) -> Result<(), Refusal> {
+    schema: u64,
+) -> Result<Option<Ticket>, Refusal> {
     let mut register = None;
     if let Some(pq) = req.extensions.get("persistedQuery") {
         let pq = pq.clone().into_json().unwrap_or_default();
@@ -236,8 +303,8 @@ pub fn prepare(
             register = Some(actual);
         }
     }
-    let doc = match parsed.get(&req.query) {
-        Some(doc) => doc,
+    let known = match parsed.get(&req.query) {
+        Some(known) => Ok(known),
         None => {
             let doc = async_graphql::parser::parse_query(&req.query).map_err(|e| {
                 // The parser's own nesting guard is a limit, not a fault of the syntax.
@@ -248,9 +315,12 @@ pub fn prepare(
                 };
                 Refusal::Error(coded(ServerError::from(e), code))
             })?;
-            parsed.put(&req.query, &doc);
-            doc
+            parsed.put(&req.query, doc.clone()).ok_or(doc)
         }
+    };
+    let doc = match &known {
+        Ok(k) => &k.doc,
+        Err(doc) => doc,
     };
     if method == Method::Get {
         let kind = match req.operation_name.as_deref() {
@@ -279,8 +349,37 @@ pub fn prepare(
     if let Some(hash) = register {
         persisted.put(hash, &req.query);
     }
-    req.set_parsed_query(doc);
-    Ok(())
+    let ticket = match known {
+        Ok(known) => {
+            // Cloned outside the cache's lock: async-graphql takes the document by value.
+            req.set_parsed_query(known.doc.clone());
+            let verdict = serde_json::to_string(&req.variables)
+                .ok()
+                .filter(|v| v.len() <= MAX_VERDICT_VARIABLES)
+                .map(|variables| Verdict {
+                    schema,
+                    operation: req.operation_name.clone(),
+                    variables,
+                });
+            let valid = verdict.as_ref().is_some_and(|v| {
+                known
+                    .passed
+                    .lock()
+                    .unwrap_or_else(|p| p.into_inner())
+                    .contains(v)
+            });
+            Some(Ticket {
+                known,
+                verdict,
+                valid,
+            })
+        }
+        Err(doc) => {
+            req.set_parsed_query(doc);
+            None
+        }
+    };
+    Ok(ticket)
 }
 
 #[cfg(test)]
@@ -306,7 +405,7 @@ mod tests {
         let parsed = ParsedDocuments::with_capacity(2);
         let run = |q: &str, m: Method| {
             let mut r = Request::new(q);
-            prepare(&mut r, &persisted, &parsed, m).map(|()| r)
+            prepare(&mut r, &persisted, &parsed, m, 0).map(|_| r)
         };
         let q = "query Cities { cities(first: 1) { totalCount } }";
         assert!(run(q, Method::Post).is_ok());
@@ -331,7 +430,42 @@ mod tests {
         // Off: nothing kept, every request parsed.
         let off = ParsedDocuments::with_capacity(0);
         let mut r = Request::new(q);
-        assert!(prepare(&mut r, &persisted, &off, Method::Post).is_ok());
+        assert!(matches!(
+            prepare(&mut r, &persisted, &off, Method::Post, 0),
+            Ok(None)
+        ));
         assert!(off.is_empty());
+    }
+
+    #[test]
+    fn a_verdict_is_for_one_schema_operation_and_set_of_variables() {
+        let persisted = PersistedQueries::default();
+        let parsed = ParsedDocuments::with_capacity(10);
+        let ticket = |vars: serde_json::Value, schema: u64| {
+            let mut r = Request::new("query P($id: ID!) { project(id: $id) { id } }")
+                .variables(async_graphql::Variables::from_json(vars));
+            prepare(&mut r, &persisted, &parsed, Method::Post, schema)
+                .ok()
+                .flatten()
+                .expect("a kept document has a ticket")
+        };
+        let first = ticket(serde_json::json!({"id": "a"}), 1);
+        assert!(!first.valid, "nothing has passed yet");
+        first.passed();
+        assert!(ticket(serde_json::json!({"id": "a"}), 1).valid);
+        assert!(
+            !ticket(serde_json::json!({"id": "b"}), 1).valid,
+            "other variables"
+        );
+        assert!(
+            !ticket(serde_json::json!({"id": "a"}), 2).valid,
+            "another schema"
+        );
+        // Bounded: the oldest verdicts go first.
+        for i in 0..VERDICTS_PER_DOCUMENT {
+            ticket(serde_json::json!({"id": i.to_string()}), 1).passed();
+        }
+        assert!(!ticket(serde_json::json!({"id": "a"}), 1).valid);
+        assert!(ticket(serde_json::json!({"id": "3"}), 1).valid);
     }
 }

@@ -19,9 +19,10 @@ pub mod state;
 pub mod types;
 pub mod webhooks;
 
-use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, OnceLock};
 
-use async_graphql::{BatchRequest, BatchResponse, MergedObject, Schema};
+use async_graphql::{BatchRequest, BatchResponse, MergedObject, Schema, SchemaEnv};
 
 pub use error::ApiError;
 pub use limits::Limits;
@@ -47,8 +48,63 @@ pub struct MutationRoot(
     resolvers::notify::NotifyMutation,
 );
 
-/// The executable schema.
-pub type AppSchema = Schema<QueryRoot, MutationRoot, resolvers::live::SubscriptionRoot>;
+/// The executable schema, as async-graphql builds it.
+pub type Executable = Schema<QueryRoot, MutationRoot, resolvers::live::SubscriptionRoot>;
+
+/// The schema, built twice over the same state. A request runs on the guarded one (the limits
+/// as an async-graphql extension, and every validation rule) until it has passed them once;
+/// the same request again (document, operation and variables: what validation depends on)
+/// runs on the plain one, which has no extension and so resolves each field on
+/// async-graphql's direct path, and skips the rules that passed. Its errors are finished as
+/// the guard finishes them ([`limits::finish`]).
+#[derive(Clone)]
+pub struct AppSchema {
+    guarded: Executable,
+    plain: Executable,
+    /// The guarded schema's environment (its registry), as its first request saw it.
+    env: Arc<OnceLock<SchemaEnv>>,
+    /// Which schema a validation verdict is for (its limits).
+    id: u64,
+}
+
+impl AppSchema {
+    /// The schema with every check, for subscriptions.
+    pub fn executable(&self) -> &Executable {
+        &self.guarded
+    }
+
+    /// Runs one prepared request.
+    async fn run(
+        &self,
+        req: async_graphql::Request,
+        ticket: Option<document::Ticket>,
+    ) -> async_graphql::Response {
+        match ticket {
+            Some(t) if t.valid => {
+                let operation = req.operation_name.clone();
+                let mut resp = self.plain.execute(req).await;
+                if let Some(env) = self.env.get() {
+                    let ran = limits::Ran {
+                        doc: t.known().document(),
+                        operation: operation.as_deref(),
+                    };
+                    limits::finish(&env.registry, &mut resp, Some(ran));
+                }
+                resp
+            }
+            ticket => {
+                let passed = limits::Passed::default();
+                let resp = self.guarded.execute(req.data(passed.clone())).await;
+                if let Some(t) = ticket
+                    && passed.get()
+                {
+                    t.passed();
+                }
+                resp
+            }
+        }
+    }
+}
 
 fn builder()
 -> async_graphql::SchemaBuilder<QueryRoot, MutationRoot, resolvers::live::SubscriptionRoot> {
@@ -71,19 +127,34 @@ fn builder()
 
 /// The schema with its state and limits.
 pub fn build_schema(state: Arc<ApiState>, limits: &Limits) -> AppSchema {
-    let mut b = builder()
-        .data(state)
-        // Depth and complexity are checked by the guard on what validation measured, so their
-        // refusals carry QUERY_TOO_COMPLEX without reading async-graphql's message text.
-        .limit_recursive_depth(32)
-        .limit_directives(20)
-        .extension(limits::Guard {
-            limits: limits.clone(),
-        });
-    if !limits.introspection {
-        b = b.disable_introspection();
+    static IDS: AtomicU64 = AtomicU64::new(1);
+    let env = Arc::new(OnceLock::new());
+    let base = |state: Arc<ApiState>| {
+        let b = builder()
+            .data(state)
+            // Depth and complexity are checked by the guard on what validation measured, so
+            // their refusals carry QUERY_TOO_COMPLEX without reading async-graphql's message.
+            .limit_recursive_depth(32)
+            .limit_directives(20);
+        if limits.introspection {
+            b
+        } else {
+            b.disable_introspection()
+        }
+    };
+    AppSchema {
+        guarded: base(state.clone())
+            .extension(limits::Guard {
+                limits: limits.clone(),
+                env: env.clone(),
+            })
+            .finish(),
+        plain: base(state)
+            .validation_mode(async_graphql::ValidationMode::Fast)
+            .finish(),
+        env,
+        id: IDS.fetch_add(1, Ordering::Relaxed),
     }
-    b.finish()
 }
 
 /// The SDL clients are written against.
@@ -114,10 +185,14 @@ pub async fn execute(
         return Ok(refusal(ApiError::Unauthenticated));
     }
     let mut early = Vec::new();
+    let mut tickets = Vec::new();
     for (i, r) in req.iter_mut().enumerate() {
-        match document::prepare(r, &state.persisted, &state.parsed, method) {
-            Ok(()) => {}
-            Err(document::Refusal::Error(e)) => early.push((i, e)),
+        match document::prepare(r, &state.persisted, &state.parsed, method, schema.id) {
+            Ok(t) => tickets.push(t),
+            Err(document::Refusal::Error(e)) => {
+                tickets.push(None);
+                early.push((i, e));
+            }
             Err(document::Refusal::NotOverGet) => return Err(document::NotOverGet),
         }
     }
@@ -137,19 +212,21 @@ pub async fn execute(
                         early.into_iter().map(|(_, e)| e).collect(),
                     ))
                 }
-                BatchRequest::Single(r) => {
-                    BatchResponse::Single(schema.execute(r.data(caller).data(loaders)).await)
-                }
+                BatchRequest::Single(r) => BatchResponse::Single(
+                    schema
+                        .run(r.data(caller).data(loaders), tickets.pop().flatten())
+                        .await,
+                ),
                 BatchRequest::Batch(list) => {
                     let mut out = Vec::with_capacity(list.len());
-                    for (i, r) in list.into_iter().enumerate() {
+                    for ((i, r), ticket) in list.into_iter().enumerate().zip(tickets) {
                         if let Some(pos) = early.iter().position(|(at, _)| *at == i) {
                             let (_, e) = early.swap_remove(pos);
                             out.push(async_graphql::Response::from_errors(vec![e]));
                         } else {
                             out.push(
                                 schema
-                                    .execute(r.data(caller.clone()).data(loaders.clone()))
+                                    .run(r.data(caller.clone()).data(loaders.clone()), ticket)
                                     .await,
                             );
                         }

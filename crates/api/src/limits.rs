@@ -1,10 +1,12 @@
 //! Query limits and the codes of errors async-graphql raises itself.
 
 use std::collections::HashMap;
-use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, OnceLock};
 
 use async_graphql::{
-    PathSegment, Request, Response, ServerError, ServerResult, ValidationResult, Variables,
+    PathSegment, Request, Response, SchemaEnv, ServerError, ServerResult, ValidationResult,
+    Variables,
     extensions::{
         Extension, ExtensionContext, ExtensionFactory, NextParseQuery, NextPrepareRequest,
         NextRequest, NextValidation,
@@ -210,8 +212,15 @@ fn control_character<'a>(
 
 /// Applies the alias, depth and complexity limits, and gives every error async-graphql makes
 /// itself a contract code — decided by where the error arose, never by its message's text.
+///
+/// An extension makes async-graphql resolve every field of every request on its slower path
+/// (each field looked up in the registry and passed through the extensions), so it guards
+/// only the schema a request runs on the first time; see [`crate::AppSchema`].
 pub struct Guard {
     pub limits: Limits,
+    /// The schema's environment, kept by the first request, so that a request run without the
+    /// guard can have its errors finished the same way ([`finish`]).
+    pub env: Arc<OnceLock<SchemaEnv>>,
 }
 
 impl ExtensionFactory for Guard {
@@ -219,21 +228,52 @@ impl ExtensionFactory for Guard {
         Arc::new(GuardExtension {
             limits: self.limits.clone(),
             ran: std::sync::Mutex::new(None),
+            env: self.env.clone(),
         })
+    }
+}
+
+/// Request data: set once the request passed the limits and validation, so that the same
+/// request again may skip them.
+#[derive(Clone, Default)]
+pub struct Passed(pub Arc<AtomicBool>);
+
+impl Passed {
+    /// Whether the request passed.
+    pub fn get(&self) -> bool {
+        self.0.load(Ordering::Relaxed)
     }
 }
 
 struct GuardExtension {
     limits: Limits,
     /// The document, when errors' paths need it to be followed (it has aliases).
-    ran: std::sync::Mutex<Option<Ran>>,
+    ran: std::sync::Mutex<Option<(ExecutableDocument, Option<String>)>>,
+    env: Arc<OnceLock<SchemaEnv>>,
 }
 
-/// The document a request ran, kept when its response keys are not all field names (aliases),
-/// so that an error's path can be followed through the schema.
-struct Ran {
-    doc: ExecutableDocument,
-    operation: Option<String>,
+/// The document a request ran, when its response keys are not all field names (aliases), so
+/// that an error's path can be followed through the schema.
+#[derive(Clone, Copy)]
+pub struct Ran<'a> {
+    pub doc: &'a ExecutableDocument,
+    pub operation: Option<&'a str>,
+}
+
+/// What every response gets before it leaves: a contract code on each error that has none
+/// (input coercion errors, "Invalid value for argument …", carry none), and GraphQL's null
+/// propagation for each error's field.
+pub fn finish(registry: &Registry, resp: &mut Response, ran: Option<Ran<'_>>) {
+    if resp.errors.is_empty() {
+        return;
+    }
+    resp.errors = std::mem::take(&mut resp.errors)
+        .into_iter()
+        .map(|e| coded(e, Code::Validation))
+        .collect();
+    for e in &resp.errors {
+        propagate_null(registry, &mut resp.data, &e.path, ran);
+    }
 }
 
 /// The fields a response key names in selection sets (fragments looked into), with the type
@@ -280,12 +320,16 @@ fn fields_at<'a>(
 /// Whether each node along an error's path may be null, by the schema; `None` when the path
 /// cannot be followed. Response keys are field names unless the document (`ran`) says
 /// otherwise through aliases.
-fn nullability(registry: &Registry, path: &[PathSegment], ran: Option<&Ran>) -> Option<Vec<bool>> {
+fn nullability(
+    registry: &Registry,
+    path: &[PathSegment],
+    ran: Option<Ran<'_>>,
+) -> Option<Vec<bool>> {
     // The selection sets the next path segment is looked up in, when the document is known.
     let mut sets: Option<Vec<(&SelectionSet, Option<&str>)>> = None;
     let root = match ran {
         Some(r) => {
-            let op = match r.operation.as_deref() {
+            let op = match r.operation {
                 Some(name) => {
                     r.doc
                         .operations
@@ -333,7 +377,7 @@ fn nullability(registry: &Registry, path: &[PathSegment], ran: Option<&Ran>) -> 
                 let (name, cond) = match (&mut sets, ran) {
                     (Some(current), Some(r)) => {
                         let mut found = Vec::new();
-                        fields_at(current, &r.doc, key, &mut found, 0);
+                        fields_at(current, r.doc, key, &mut found, 0);
                         let (first, cond) = *found.first()?;
                         let name = first.name.node.to_string();
                         *current = found
@@ -371,7 +415,7 @@ fn propagate_null(
     registry: &Registry,
     data: &mut async_graphql::Value,
     path: &[PathSegment],
-    ran: Option<&Ran>,
+    ran: Option<Ran<'_>>,
 ) {
     let Some(nullable) = nullability(registry, path, ran) else {
         return;
@@ -474,20 +518,14 @@ fn too_complex(message: String) -> ServerError {
 #[async_trait::async_trait]
 impl Extension for GuardExtension {
     async fn request(&self, ctx: &ExtensionContext<'_>, next: NextRequest<'_>) -> Response {
+        self.env.get_or_init(|| ctx.schema_env.clone());
         let mut resp = next.run(ctx).await;
-        // Input coercion errors ("Invalid value for argument …") carry no code of their own.
-        resp.errors = resp
-            .errors
-            .into_iter()
-            .map(|e| coded(e, Code::Validation))
-            .collect();
-        if !resp.errors.is_empty() {
-            let registry = &ctx.schema_env.registry;
-            let ran = self.ran.lock().unwrap_or_else(|p| p.into_inner()).take();
-            for e in &resp.errors {
-                propagate_null(registry, &mut resp.data, &e.path, ran.as_ref());
-            }
-        }
+        let ran = self.ran.lock().unwrap_or_else(|p| p.into_inner()).take();
+        let ran = ran.as_ref().map(|(doc, operation)| Ran {
+            doc,
+            operation: operation.as_deref(),
+        });
+        finish(&ctx.schema_env.registry, &mut resp, ran);
         resp
     }
 
@@ -508,10 +546,8 @@ impl Extension for GuardExtension {
         let checked = self.check(doc, &variables);
         if matches!(checked, Ok(aliases) if aliases > 0) {
             // Rare, and kept only then: aliased keys are mapped back to fields on an error.
-            *self.ran.lock().unwrap_or_else(|p| p.into_inner()) = Some(Ran {
-                doc: doc.clone(),
-                operation: request.operation_name.clone(),
-            });
+            *self.ran.lock().unwrap_or_else(|p| p.into_inner()) =
+                Some((doc.clone(), request.operation_name.clone()));
         }
         request.variables = variables;
         checked?;
@@ -549,6 +585,9 @@ impl Extension for GuardExtension {
                 "Query is too complex ({} > {})",
                 result.complexity, self.limits.complexity
             ))]);
+        }
+        if let Some(p) = ctx.data_opt::<Passed>() {
+            p.0.store(true, Ordering::Relaxed);
         }
         Ok(result)
     }

@@ -342,7 +342,7 @@ async fn subscriptions(
     protocol: async_graphql_axum::GraphQLProtocol,
     upgrade: axum::extract::WebSocketUpgrade,
 ) -> Response {
-    let schema = app.schema.clone();
+    let schema = app.schema.executable().clone();
     let state = app.state.clone();
     upgrade
         .protocols(async_graphql::http::ALL_WEBSOCKET_PROTOCOLS)
