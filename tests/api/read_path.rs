@@ -223,3 +223,95 @@ async fn nested_pages_walk_a_citys_projects_in_creation_order() {
     );
     app.stop().await;
 }
+
+/// Runs a query and gives the statements it ran.
+async fn with_sql(app: &TestApp, token: Option<&str>, q: &str) -> (Value, Vec<String>) {
+    let (d, n) = costed(app, token, q, json!({})).await;
+    let recent = app.recent_sql.lock().expect("sql").clone();
+    let ran = recent.iter().skip(recent.len().saturating_sub(n as usize));
+    (d, ran.cloned().collect())
+}
+
+/// A page that asks only for what a listing shows reads only a listing's columns, never the
+/// long texts; one that asks for more (directly or through a fragment) reads whole projects in
+/// as many statements. Both show the same projects alike, within the caller's scope.
+#[tokio::test]
+async fn a_page_reads_only_the_columns_its_selection_needs() {
+    let app = TestApp::spawn_demo().await;
+    let official = login(&app, "walikota@ambon.demo", "ambon-city-demo").await;
+    const FIELDS: &str = "id title status createdAt publishedAt updatedAt city{name}";
+    const TERMS: &str = "summary description capex{amount currency} sealedBids tags";
+    let page = |node: &str, fragment: &str| {
+        format!(
+            "{{cities(first:8){{edges{{node{{name projects(first:5){{edges{{node{{{node}}}}}}}}}}}}}}} {fragment}"
+        )
+    };
+    let listing = page(FIELDS, "");
+    let whole = page(&format!("{FIELDS} {TERMS}"), "");
+    let fragment = page(
+        &format!("{FIELDS} ...Terms"),
+        &format!("fragment Terms on Project {{ {TERMS} }}"),
+    );
+    let projects_read = |sql: &[String]| -> Vec<String> {
+        sql.iter()
+            .filter(|s| s.contains("\"projects\""))
+            .cloned()
+            .collect()
+    };
+    let nodes = |d: &Value| -> Vec<Value> {
+        d["cities"]["edges"]
+            .as_array()
+            .expect("edges")
+            .iter()
+            .flat_map(|c| {
+                c["node"]["projects"]["edges"]
+                    .as_array()
+                    .expect("edges")
+                    .clone()
+            })
+            .map(|e| e["node"].clone())
+            .collect()
+    };
+    for token in [None, Some(official.as_str())] {
+        let (l, l_sql) = with_sql(&app, token, &listing).await;
+        let (w, w_sql) = with_sql(&app, token, &whole).await;
+        let (f, f_sql) = with_sql(&app, token, &fragment).await;
+        assert_eq!(l_sql.len(), w_sql.len(), "{l_sql:?} / {w_sql:?}");
+        assert_eq!(f_sql.len(), w_sql.len(), "{f_sql:?} / {w_sql:?}");
+        let l_read = projects_read(&l_sql);
+        assert!(!l_read.is_empty());
+        for s in &l_read {
+            assert!(s.contains("\"title\""), "{s}");
+            assert!(!s.contains("description") && !s.contains("summary"), "{s}");
+        }
+        for read in [projects_read(&w_sql), projects_read(&f_sql)] {
+            assert!(read.iter().any(|s| s.contains("description")), "{read:?}");
+        }
+        let (l, w, f) = (nodes(&l), nodes(&w), nodes(&f));
+        assert!(l.len() > 8, "several projects per city: {}", l.len());
+        assert_eq!(w, f, "a fragment reads what the fields read");
+        assert_eq!(l.len(), w.len());
+        for (a, b) in l.iter().zip(&w) {
+            for k in [
+                "id",
+                "title",
+                "status",
+                "createdAt",
+                "publishedAt",
+                "updatedAt",
+                "city",
+            ] {
+                assert_eq!(a[k], b[k], "{k}");
+            }
+            assert!(b["summary"].as_str().is_some_and(|s| !s.is_empty()), "{b}");
+            assert!(b["capex"]["amount"].is_string(), "{b}");
+        }
+        if token.is_none() {
+            assert!(
+                l.iter().all(|n| n["status"] != "DRAFT"),
+                "no draft for anonymous callers"
+            );
+        }
+    }
+    app.stop().await;
+}

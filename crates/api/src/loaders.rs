@@ -135,12 +135,14 @@ pub struct CityProjectsKey {
     pub first: u64,
     /// Whether `totalCount` is selected.
     pub count: bool,
+    /// Whether the selection needs no more of each project than a listing.
+    pub listing: bool,
 }
 
 /// A page of one city's projects.
 #[derive(Debug, Default)]
 pub struct CityProjectsPage {
-    pub items: Vec<Arc<Project>>,
+    pub items: Vec<crate::types::project::Project>,
     pub has_next: bool,
     pub total: Option<u64>,
 }
@@ -159,31 +161,39 @@ impl Loader<CityProjectsKey> for CityProjects {
         &self,
         keys: &[CityProjectsKey],
     ) -> Result<HashMap<CityProjectsKey, Self::Value>, Self::Error> {
+        use crate::types::project::Project as Shown;
         type Args = (
             Option<sinergi_domain::ProjectStatus>,
             Option<sinergi_services::page::Key>,
             u64,
             bool,
+            bool,
         );
         let mut groups: HashMap<Args, Vec<Uuid>> = HashMap::new();
         for k in keys {
             groups
-                .entry((k.status, k.after.clone(), k.first, k.count))
+                .entry((k.status, k.after.clone(), k.first, k.count, k.listing))
                 .or_default()
                 .push(k.city);
         }
         let mut out = HashMap::with_capacity(keys.len());
-        for ((status, after, first, count), cities) in groups {
-            let mut pages = projects::first_per_city(
-                &self.db,
-                self.scope,
-                &cities,
-                status,
-                after.as_ref(),
-                first,
-            )
-            .await
-            .map_err(Arc::new)?;
+        for ((status, after, first, count, listing), cities) in groups {
+            let (db, scope, after_key) = (&self.db, self.scope, after.as_ref());
+            let mut pages: HashMap<Uuid, Vec<Shown>> = if listing {
+                projects::listings_per_city(db, scope, &cities, status, after_key, first)
+                    .await
+                    .map_err(Arc::new)?
+                    .into_iter()
+                    .map(|(c, l)| (c, l.into_iter().map(|p| Shown::listing(p.into())).collect()))
+                    .collect()
+            } else {
+                projects::first_per_city(db, scope, &cities, status, after_key, first)
+                    .await
+                    .map_err(Arc::new)?
+                    .into_iter()
+                    .map(|(c, l)| (c, l.into_iter().map(Shown::from).collect()))
+                    .collect()
+            };
             let mut totals = if count {
                 projects::count_per_city(&self.db, self.scope, &cities, status)
                     .await
@@ -192,7 +202,7 @@ impl Loader<CityProjectsKey> for CityProjects {
                 HashMap::new()
             };
             for city in cities {
-                let mut items = shared(pages.remove(&city).unwrap_or_default());
+                let mut items = pages.remove(&city).unwrap_or_default();
                 let has_next = items.len() as u64 > first;
                 items.truncate(first as usize);
                 let total = count.then(|| totals.remove(&city).unwrap_or(0));
@@ -203,6 +213,7 @@ impl Loader<CityProjectsKey> for CityProjects {
                         after: after.clone(),
                         first,
                         count,
+                        listing,
                     },
                     Arc::new(CityProjectsPage {
                         items,

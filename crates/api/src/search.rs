@@ -159,7 +159,7 @@ pub async fn projects(
         .into_iter()
         .filter_map(|h| {
             projects.get(&h.id).map(|p| ProjectHit {
-                project: Project(p.clone().into()),
+                project: Project::from(p.clone()),
                 relevance: h.relevance,
                 highlighted_title: Some(h.highlighted_title),
                 highlighted_summary: Some(h.highlighted_summary),

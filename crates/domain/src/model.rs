@@ -78,6 +78,19 @@ pub struct Project {
     pub updated_at: DateTime<Utc>,
 }
 
+/// What a list of projects shows of each without its terms: a page that asks for no more
+/// reads no more.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ProjectListing {
+    pub id: Uuid,
+    pub city_id: Uuid,
+    pub title: String,
+    pub status: ProjectStatus,
+    pub published_at: Option<DateTime<Utc>>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
 /// What an investor organisation says of itself.
 #[derive(Debug, Clone, PartialEq)]
 pub struct OrganizationProfile {

@@ -136,6 +136,21 @@ impl TryFrom<projects::Model> for model::Project {
     }
 }
 
+impl TryFrom<projects::Listing> for model::ProjectListing {
+    type Error = Error;
+    fn try_from(r: projects::Listing) -> Result<Self> {
+        Ok(Self {
+            id: id(&r.id)?,
+            city_id: id(&r.city_id)?,
+            title: r.title,
+            status: one(&r.status, ProjectStatus::parse, "project status")?,
+            published_at: r.published_at,
+            created_at: r.created_at,
+            updated_at: r.updated_at,
+        })
+    }
+}
+
 impl TryFrom<investor_organizations::Model> for model::Organization {
     type Error = Error;
     fn try_from(r: investor_organizations::Model) -> Result<Self> {

@@ -8,7 +8,7 @@ use sea_orm::{
 use serde_json::json;
 use sinergi_domain::{
     Actor, Error as Rule, FxTable, ProjectStatus, ProposalStatus,
-    model::Project,
+    model::{Project, ProjectListing},
     permissions::{PUBLIC_PROJECT_STATUSES, ProjectScope},
     project::{self as rules, ProjectContent},
 };
@@ -91,6 +91,62 @@ pub async fn first_per_city(
     after: Option<&Key>,
     first: u64,
 ) -> Result<std::collections::HashMap<Uuid, Vec<Project>>> {
+    let rows: Vec<pj::Model> =
+        first_rows_per_city(db, scope, city_ids, status, after, first, None).await?;
+    by_city(rows, |p: &Project| (p.city_id, p.created_at, p.id))
+}
+
+/// [`first_per_city`], reading only what a listing shows: for a page that asks for no more.
+pub async fn listings_per_city(
+    db: &Db,
+    scope: ProjectScope,
+    city_ids: &[Uuid],
+    status: Option<ProjectStatus>,
+    after: Option<&Key>,
+    first: u64,
+) -> Result<std::collections::HashMap<Uuid, Vec<ProjectListing>>> {
+    let rows: Vec<pj::Listing> = first_rows_per_city(
+        db,
+        scope,
+        city_ids,
+        status,
+        after,
+        first,
+        Some(&pj::LISTING),
+    )
+    .await?;
+    by_city(rows, |p: &ProjectListing| (p.city_id, p.created_at, p.id))
+}
+
+/// Rows grouped by city, each city's in creation order.
+fn by_city<R, T: TryFrom<R, Error = crate::Error>>(
+    rows: Vec<R>,
+    key: impl Fn(&T) -> (Uuid, DateTime<Utc>, Uuid),
+) -> Result<std::collections::HashMap<Uuid, Vec<T>>> {
+    let mut out: std::collections::HashMap<Uuid, Vec<T>> = Default::default();
+    for row in rows {
+        let p = T::try_from(row)?;
+        out.entry(key(&p).0).or_default().push(p);
+    }
+    for list in out.values_mut() {
+        list.sort_by_key(|p| {
+            let (_, at, id) = key(p);
+            (at, id)
+        });
+    }
+    Ok(out)
+}
+
+/// The rows of [`first_per_city`]: every column, or only `columns`.
+async fn first_rows_per_city<M: sea_orm::FromQueryResult + Send + Sync>(
+    db: &Db,
+    scope: ProjectScope,
+    city_ids: &[Uuid],
+    status: Option<ProjectStatus>,
+    after: Option<&Key>,
+    first: u64,
+    columns: Option<&[pj::Column]>,
+) -> Result<Vec<M>> {
     use sea_orm::QueryTrait;
     use sea_orm::sea_query::{Alias, Expr, ExprTrait, Query};
     let mut inner = pj::Entity::find().filter(scope_condition(scope));
@@ -100,7 +156,11 @@ pub async fn first_per_city(
     if let Some(k) = after {
         inner = inner.filter(page::after_key(pj::Column::CreatedAt, pj::Column::Id, k));
     }
-    let rows = match db.dialect() {
+    let only = |q: sea_orm::Select<pj::Entity>| match columns {
+        Some(cols) => q.select_only().columns(cols.iter().copied()),
+        None => q,
+    };
+    Ok(match db.dialect() {
         crate::Dialect::Sqlite => {
             let mut numbered = inner
                 .select_only()
@@ -116,14 +176,14 @@ pub async fn first_per_city(
                 .from_subquery(numbered, Alias::new("numbered"))
                 .and_where(Expr::col(Alias::new("rn")).lte(first as i64 + 1))
                 .to_owned();
-            pj::Entity::find()
-                .filter(pj::Column::Id.in_subquery(firsts))
+            only(pj::Entity::find().filter(pj::Column::Id.in_subquery(firsts)))
+                .into_model::<M>()
                 .all(db.conn())
                 .await?
         }
         crate::Dialect::Postgres => {
             let backend = db.conn().get_database_backend();
-            let per_city = inner
+            let per_city = only(inner)
                 .filter(Expr::cust("\"projects\".\"city_id\" = \"wanted\".\"id\""))
                 .order_by_asc(pj::Column::CreatedAt)
                 .order_by_asc(pj::Column::Id)
@@ -146,23 +206,13 @@ pub async fn first_per_city(
                 values.len(),
                 per_city.sql
             );
-            pj::Entity::find()
-                .from_raw_sql(sea_orm::Statement::from_sql_and_values(
-                    backend, sql, values,
-                ))
-                .all(db.conn())
-                .await?
+            M::find_by_statement(sea_orm::Statement::from_sql_and_values(
+                backend, sql, values,
+            ))
+            .all(db.conn())
+            .await?
         }
-    };
-    let mut out: std::collections::HashMap<Uuid, Vec<Project>> = Default::default();
-    for row in rows {
-        let p = Project::try_from(row)?;
-        out.entry(p.city_id).or_default().push(p);
-    }
-    for list in out.values_mut() {
-        list.sort_by_key(|p| (p.created_at, p.id));
-    }
-    Ok(out)
+    })
 }
 
 /// How many projects each of `city_ids` has that the caller may see, in one grouped statement.

@@ -70,7 +70,7 @@ impl SubscriptionRoot {
                                 && e.entity_id == id =>
                         {
                             if let Ok(Some(p)) = projects::get(&state.db, scope, id).await {
-                                return Some((Project(p.into()), (rx, state)));
+                                return Some((Project::from(p), (rx, state)));
                             }
                         }
                         Ok(_) | Err(RecvError::Lagged(_)) => continue,

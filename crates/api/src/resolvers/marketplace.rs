@@ -88,10 +88,8 @@ impl MarketplaceMutation {
         let st = state(ctx);
         let city_id = parse_id("cityId", &city_id)?;
         let content = input.into_content(&st.fx)?;
-        Ok(Project(
-            projects::create(&st.db, a, &st.fx, city_id, content)
-                .await?
-                .into(),
+        Ok(Project::from(
+            projects::create(&st.db, a, &st.fx, city_id, content).await?,
         ))
     }
 
@@ -106,10 +104,8 @@ impl MarketplaceMutation {
         let st = state(ctx);
         let id = parse_id("id", &id)?;
         let content = input.into_content(&st.fx)?;
-        Ok(Project(
-            projects::update(&st.db, a, &st.fx, id, content, state(ctx).now())
-                .await?
-                .into(),
+        Ok(Project::from(
+            projects::update(&st.db, a, &st.fx, id, content, state(ctx).now()).await?,
         ))
     }
 
@@ -120,10 +116,8 @@ impl MarketplaceMutation {
         #[graphql(desc = "The project's ID.")] id: ID,
     ) -> Result<Project> {
         let a = require(ctx)?;
-        Ok(Project(
-            projects::publish(&state(ctx).db, a, parse_id("id", &id)?, state(ctx).now())
-                .await?
-                .into(),
+        Ok(Project::from(
+            projects::publish(&state(ctx).db, a, parse_id("id", &id)?, state(ctx).now()).await?,
         ))
     }
 
@@ -134,10 +128,8 @@ impl MarketplaceMutation {
         #[graphql(desc = "The project's ID.")] id: ID,
     ) -> Result<Project> {
         let a = require(ctx)?;
-        Ok(Project(
-            projects::close(&state(ctx).db, a, parse_id("id", &id)?, state(ctx).now())
-                .await?
-                .into(),
+        Ok(Project::from(
+            projects::close(&state(ctx).db, a, parse_id("id", &id)?, state(ctx).now()).await?,
         ))
     }
 
@@ -149,10 +141,8 @@ impl MarketplaceMutation {
         #[graphql(desc = "Why, 1..2,000 characters.")] reason: String,
     ) -> Result<Project> {
         let a = require(ctx)?;
-        Ok(Project(
-            projects::cancel(&state(ctx).db, a, parse_id("id", &id)?, &reason)
-                .await?
-                .into(),
+        Ok(Project::from(
+            projects::cancel(&state(ctx).db, a, parse_id("id", &id)?, &reason).await?,
         ))
     }
 

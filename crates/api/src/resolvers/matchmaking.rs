@@ -447,7 +447,7 @@ pub async fn suggestions(ctx: &Context<'_>, e: &Event, n: usize) -> Result<Vec<M
         );
         let project = score
             .project
-            .map(|i| Project(scorer.project(i).clone().into()));
+            .map(|i| Project::from(scorer.project(i).clone()));
         out.push((
             score.score,
             MeetingSuggestion {

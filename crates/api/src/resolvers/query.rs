@@ -110,12 +110,12 @@ impl CoreQuery {
             return Ok(match found {
                 Some((p, c)) => {
                     l.cities.feed_one(c.id, c).await;
-                    Some(Project(p.into()))
+                    Some(Project::from(p))
                 }
                 None => None,
             });
         }
-        Ok(l.projects.load_one(id).await?.map(Project))
+        Ok(l.projects.load_one(id).await?.map(Project::from))
     }
 
     /// Full-text, typo-tolerant search over projects with filters, facets and sorting. Anonymous callers may search published projects.
@@ -269,7 +269,7 @@ impl CoreQuery {
                     &of,
                     now,
                 ),
-                project: Project(snap.projects[s.index].clone().into()),
+                project: Project::from(snap.projects[s.index].clone()),
                 score: s.score,
             })
             .collect())

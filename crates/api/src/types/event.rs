@@ -451,7 +451,7 @@ async fn project_of(ctx: &Context<'_>, id: Option<Uuid>) -> Result<Option<Projec
         .projects
         .load_one(id)
         .await?
-        .map(Project))
+        .map(Project::from))
 }
 
 /// A request from one side to meet the other, optionally about one of the city's projects.

@@ -11,7 +11,7 @@ use super::{
     enums::{Dimension, ProjectStatus},
     org::{InvestorOrganization, InvestorOrganizationConnection},
     page_args,
-    project::{Project, ProjectConnection},
+    project::ProjectConnection,
     wants_total,
 };
 use crate::{
@@ -86,6 +86,7 @@ impl City {
                 after: key,
                 first: n,
                 count: wants_total(ctx),
+                listing: super::project::listing_will_do(ctx),
             })
             .await?
             .unwrap_or_default();
@@ -94,8 +95,8 @@ impl City {
             .iter()
             .map(|p| {
                 (
-                    cursor_of(ctx, "city-projects", p.created_at, p.id),
-                    Project(std::sync::Arc::clone(p)),
+                    cursor_of(ctx, "city-projects", p.created(), p.uuid()),
+                    p.clone(),
                 )
             })
             .collect();

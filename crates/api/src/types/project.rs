@@ -1,6 +1,8 @@
 //! Projects.
 
 use async_graphql::{Context, ID, InputObject, Object};
+use std::sync::Arc;
+
 use chrono::{DateTime, Utc};
 use sinergi_domain::{FxTable, model, project::ProjectContent, proposal::ProjectState};
 
@@ -17,14 +19,104 @@ use crate::{
     state::{actor, state},
 };
 
-/// A project a city publishes.
-/// Shared, not copied: a page hands the same project to its edges and the loaders keep it.
-#[derive(Clone)]
-pub struct Project(pub std::sync::Arc<model::Project>);
+/// A project a city publishes: the whole record, or a listing of it when the page that
+/// brought it asked for no more ([`LISTING_FIELDS`]). Shared, not copied: a page hands the
+/// same project to its edges and the loaders keep it.
+#[derive(Clone, Debug)]
+pub struct Project(Shown);
+
+#[derive(Clone, Debug)]
+enum Shown {
+    Full(Arc<model::Project>),
+    Listing(Arc<model::ProjectListing>),
+}
+
+impl From<Arc<model::Project>> for Project {
+    fn from(p: Arc<model::Project>) -> Self {
+        Self(Shown::Full(p))
+    }
+}
+
+impl From<model::Project> for Project {
+    fn from(p: model::Project) -> Self {
+        Self(Shown::Full(Arc::new(p)))
+    }
+}
+
+/// The fields of `Project` a listing answers; any other makes a page read whole projects.
+pub const LISTING_FIELDS: [&str; 10] = [
+    "__typename",
+    "id",
+    "city",
+    "title",
+    "status",
+    "publishedAt",
+    "createdAt",
+    "updatedAt",
+    "proposalCount",
+    "myProposal",
+];
+
+/// Whether every project a selection (of a connection's `edges { node }`) asks about can be
+/// answered from a listing.
+pub fn listing_will_do(ctx: &Context<'_>) -> bool {
+    ctx.look_ahead()
+        .field("edges")
+        .field("node")
+        .selection_fields()
+        .iter()
+        .all(|node| {
+            node.selection_set()
+                .all(|f| LISTING_FIELDS.contains(&f.name()))
+        })
+}
 
 impl Project {
+    /// A project from a listing.
+    pub fn listing(p: Arc<model::ProjectListing>) -> Self {
+        Self(Shown::Listing(p))
+    }
+
+    /// Its id.
+    pub fn uuid(&self) -> uuid::Uuid {
+        match &self.0 {
+            Shown::Full(p) => p.id,
+            Shown::Listing(p) => p.id,
+        }
+    }
+
+    /// Its city's id.
+    pub fn city_id(&self) -> uuid::Uuid {
+        match &self.0 {
+            Shown::Full(p) => p.city_id,
+            Shown::Listing(p) => p.city_id,
+        }
+    }
+
+    /// When it was created (the lists' order).
+    pub fn created(&self) -> DateTime<Utc> {
+        match &self.0 {
+            Shown::Full(p) => p.created_at,
+            Shown::Listing(p) => p.created_at,
+        }
+    }
+
+    /// The whole record: read (within the caller's scope, by the request's loader, so a page
+    /// of listings asking for more costs one statement) when this is a listing. Not normally
+    /// reached: a page reads listings only when its selection needs no more.
+    async fn whole(&self, ctx: &Context<'_>) -> Result<Arc<model::Project>> {
+        match &self.0 {
+            Shown::Full(p) => Ok(p.clone()),
+            Shown::Listing(p) => crate::loaders::get(ctx)
+                .projects
+                .load_one(p.id)
+                .await?
+                .ok_or(ApiError::NotFound),
+        }
+    }
+
     fn judged_by_caller(&self, ctx: &Context<'_>) -> bool {
-        actor(ctx).is_some_and(|a| a.judges_city(self.0.city_id))
+        actor(ctx).is_some_and(|a| a.judges_city(self.city_id()))
     }
 }
 
@@ -33,84 +125,98 @@ impl Project {
 impl Project {
     /// The project's ID.
     async fn id(&self) -> ID {
-        ID(self.0.id.to_string())
+        ID(self.uuid().to_string())
     }
     /// The city that publishes it.
     async fn city(&self, ctx: &Context<'_>) -> Result<City> {
         let l = crate::loaders::get(ctx);
         l.cities
-            .load_one(self.0.city_id)
+            .load_one(self.city_id())
             .await?
             .map(City)
             .ok_or(ApiError::NotFound)
     }
     /// Short title, 1..200 characters.
     async fn title(&self) -> &str {
-        &self.0.content.title
+        match &self.0 {
+            Shown::Full(p) => &p.content.title,
+            Shown::Listing(p) => &p.title,
+        }
     }
     /// One paragraph for lists and search results.
-    async fn summary(&self) -> &str {
-        &self.0.content.summary
+    async fn summary(&self, ctx: &Context<'_>) -> Result<String> {
+        Ok(self.whole(ctx).await?.content.summary.clone())
     }
     /// The full description: scope, state, expected outcomes.
-    async fn description(&self) -> &str {
-        &self.0.content.description
+    async fn description(&self, ctx: &Context<'_>) -> Result<String> {
+        Ok(self.whole(ctx).await?.content.description.clone())
     }
     /// The city agency (OPD) that owns the project, e.g. 'Dinas Kominfo dan Persandian'.
-    async fn owner_agency(&self) -> Option<&str> {
-        self.0.content.owner_agency.as_deref()
+    async fn owner_agency(&self, ctx: &Context<'_>) -> Result<Option<String>> {
+        Ok(self.whole(ctx).await?.content.owner_agency.clone())
     }
     /// Primary dimension first.
-    async fn dimensions(&self) -> Vec<Dimension> {
-        from_domain(&self.0.content.dimensions)
+    async fn dimensions(&self, ctx: &Context<'_>) -> Result<Vec<Dimension>> {
+        Ok(from_domain(&self.whole(ctx).await?.content.dimensions))
     }
     /// Its infrastructure sector.
-    async fn sector(&self) -> Sector {
-        self.0.content.sector.into()
+    async fn sector(&self, ctx: &Context<'_>) -> Result<Sector> {
+        Ok(self.whole(ctx).await?.content.sector.into())
     }
     /// Estimated capital expenditure, with its USD value.
     async fn capex(&self, ctx: &Context<'_>) -> Result<Money> {
-        Money::new(&self.0.content.capex, &state(ctx).fx)
+        Money::new(&self.whole(ctx).await?.content.capex, &state(ctx).fx)
     }
     /// The financing models the city accepts; a proposal names one of them.
-    async fn accepted_financing(&self) -> Vec<FinancingModel> {
-        from_domain(&self.0.content.accepted_financing)
+    async fn accepted_financing(&self, ctx: &Context<'_>) -> Result<Vec<FinancingModel>> {
+        Ok(from_domain(
+            &self.whole(ctx).await?.content.accepted_financing,
+        ))
     }
     /// Expected duration of delivery, in months.
-    async fn timeline_months(&self) -> i32 {
-        self.0.content.timeline_months
+    async fn timeline_months(&self, ctx: &Context<'_>) -> Result<i32> {
+        Ok(self.whole(ctx).await?.content.timeline_months)
     }
     /// Proposals are taken until this instant; sealed ones open after it.
-    async fn proposal_deadline(&self) -> DateTime<Utc> {
-        self.0.content.proposal_deadline
+    async fn proposal_deadline(&self, ctx: &Context<'_>) -> Result<DateTime<Utc>> {
+        Ok(self.whole(ctx).await?.content.proposal_deadline)
     }
     /// Sealed: nobody but the bidder sees a proposal's content before the deadline.
-    async fn sealed_bids(&self) -> bool {
-        self.0.content.sealed_bids
+    async fn sealed_bids(&self, ctx: &Context<'_>) -> Result<bool> {
+        Ok(self.whole(ctx).await?.content.sealed_bids)
     }
     /// Where the project is in its life.
     async fn status(&self) -> ProjectStatus {
-        self.0.status.into()
+        match &self.0 {
+            Shown::Full(p) => p.status.into(),
+            Shown::Listing(p) => p.status.into(),
+        }
     }
     /// Where it is on the map; null when not given.
-    async fn location(&self) -> Option<GeoPoint> {
-        self.0.content.location.map(GeoPoint::from)
+    async fn location(&self, ctx: &Context<'_>) -> Result<Option<GeoPoint>> {
+        Ok(self.whole(ctx).await?.content.location.map(GeoPoint::from))
     }
     /// Free-text tags, e.g. 'flood', 'smart lighting'; at most 30.
-    async fn tags(&self) -> &[String] {
-        &self.0.content.tags
+    async fn tags(&self, ctx: &Context<'_>) -> Result<Vec<String>> {
+        Ok(self.whole(ctx).await?.content.tags.clone())
     }
     /// When it was first PUBLISHED; null while DRAFT.
     async fn published_at(&self) -> Option<DateTime<Utc>> {
-        self.0.published_at
+        match &self.0 {
+            Shown::Full(p) => p.published_at,
+            Shown::Listing(p) => p.published_at,
+        }
     }
     /// When it was created.
     async fn created_at(&self) -> DateTime<Utc> {
-        self.0.created_at
+        self.created()
     }
     /// When its terms or status last changed.
     async fn updated_at(&self) -> DateTime<Utc> {
-        self.0.updated_at
+        match &self.0 {
+            Shown::Full(p) => p.updated_at,
+            Shown::Listing(p) => p.updated_at,
+        }
     }
     /// Visible to the project's city and admins; others get null.
     async fn proposal_count(&self, ctx: &Context<'_>) -> Result<Option<i32>> {
@@ -118,7 +224,7 @@ impl Project {
             return Ok(None);
         }
         let l = crate::loaders::get(ctx);
-        let n = l.proposal_counts.load_one(self.0.id).await?.unwrap_or(0);
+        let n = l.proposal_counts.load_one(self.uuid()).await?.unwrap_or(0);
         Ok(Some(i32::try_from(n).unwrap_or(i32::MAX)))
     }
     /// The caller's organisation's proposal, for investors; null otherwise.
@@ -127,7 +233,7 @@ impl Project {
             return Ok(None);
         }
         let l = crate::loaders::get(ctx);
-        Ok(l.my_proposals.load_one(self.0.id).await?.map(Proposal))
+        Ok(l.my_proposals.load_one(self.uuid()).await?.map(Proposal))
     }
     /// The project's proposals ranked by match score, best first. City officials of this city and admins only; for sealed bids only after the deadline (before it: CONFLICT, reason SEALED_UNTIL_DEADLINE).
     #[graphql(complexity = "first.unwrap_or(20).clamp(0, 100) as usize * child_complexity")]
@@ -140,20 +246,21 @@ impl Project {
         #[graphql(desc = "The `endCursor` of the previous page.")] after: Option<String>,
     ) -> Result<ProposalConnection> {
         let a = actor(ctx).ok_or(ApiError::Forbidden)?;
+        let p = self.whole(ctx).await?;
         a.check_open_ranking(
-            self.0.city_id,
-            self.0.content.sealed_bids,
+            p.city_id,
+            p.content.sealed_bids,
             ProjectState {
-                status: self.0.status,
-                deadline: self.0.content.proposal_deadline,
+                status: p.status,
+                deadline: p.content.proposal_deadline,
             },
             state(ctx).now(),
         )?;
         let n = cursor::first(first, 20)? as usize;
         let key = &state(ctx).cursor_key;
-        let kind = format!("ranked:{}", self.0.id);
+        let kind = format!("ranked:{}", p.id);
         let offset = cursor::decode_offset(key, &kind, after.as_deref())?;
-        let ranked = ranking::ranked(&state(ctx).db, self.0.id).await?;
+        let ranked = ranking::ranked(&state(ctx).db, p.id).await?;
         let total = ranked.len();
         let items = ranked
             .into_iter()

@@ -110,7 +110,7 @@ impl Proposal {
         l.projects_of_proposals
             .load_one(self.0.project_id)
             .await?
-            .map(Project)
+            .map(Project::from)
             .ok_or(ApiError::NotFound)
     }
     /// The bidding organisation.

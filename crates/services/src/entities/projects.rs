@@ -35,6 +35,29 @@ pub struct Model {
     pub updated_at: DateTimeUtc,
 }
 
+/// The columns of a listing ([`Listing`]), in its order.
+pub const LISTING: [Column; 7] = [
+    Column::Id,
+    Column::CityId,
+    Column::Title,
+    Column::Status,
+    Column::PublishedAt,
+    Column::CreatedAt,
+    Column::UpdatedAt,
+];
+
+/// The columns a list of projects shows without their terms.
+#[derive(Clone, Debug, PartialEq, sea_orm::FromQueryResult)]
+pub struct Listing {
+    pub id: String,
+    pub city_id: String,
+    pub title: String,
+    pub status: String,
+    pub published_at: Option<DateTimeUtc>,
+    pub created_at: DateTimeUtc,
+    pub updated_at: DateTimeUtc,
+}
+
 /// A project belongs to its city: a point lookup reads both in one statement.
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
 pub enum Relation {
