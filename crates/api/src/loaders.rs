@@ -50,6 +50,8 @@ pub struct Batches(Arc<BatchQueue>);
 #[derive(Default)]
 struct BatchQueue {
     queued: std::sync::Mutex<Vec<BoxFuture<'static, ()>>>,
+    /// Set when a load is queued, so that a poll with nothing new takes no lock.
+    pending: std::sync::atomic::AtomicBool,
     waker: futures::task::AtomicWaker,
 }
 
@@ -58,6 +60,7 @@ impl Batches {
         let q = self.0.clone();
         move |f| {
             q.queued.lock().unwrap_or_else(|p| p.into_inner()).push(f);
+            q.pending.store(true, std::sync::atomic::Ordering::Release);
             q.waker.wake();
         }
     }
@@ -74,12 +77,22 @@ impl Batches {
                     return Poll::Ready(out);
                 }
                 self.0.waker.register(cx.waker());
-                let new =
-                    std::mem::take(&mut *self.0.queued.lock().unwrap_or_else(|p| p.into_inner()));
-                let queued = !new.is_empty();
-                running.extend(new);
+                let mut queued = false;
+                if self
+                    .0
+                    .pending
+                    .swap(false, std::sync::atomic::Ordering::Acquire)
+                {
+                    let new = std::mem::take(
+                        &mut *self.0.queued.lock().unwrap_or_else(|p| p.into_inner()),
+                    );
+                    queued = !new.is_empty();
+                    running.extend(new);
+                }
                 let mut finished = false;
-                while let Poll::Ready(Some(())) = running.poll_next_unpin(cx) {
+                while !running.is_empty()
+                    && let Poll::Ready(Some(())) = running.poll_next_unpin(cx)
+                {
                     finished = true;
                 }
                 if !queued && !finished {
