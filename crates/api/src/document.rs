@@ -125,10 +125,12 @@ struct Parsed {
 }
 
 /// How many passed (operation, variables) pairs a document remembers; the oldest goes first.
-const VERDICTS_PER_DOCUMENT: usize = 16;
+/// With [`MAX_VERDICT_VARIABLES`] and the cache's 1,000 documents, verdicts hold at most 8 MB.
+const VERDICTS_PER_DOCUMENT: usize = 8;
 
-/// The biggest variables (as JSON text) a verdict is kept for.
-const MAX_VERDICT_VARIABLES: usize = 4096;
+/// The biggest variables (as JSON text) a verdict is kept for; bigger ones are validated on
+/// every request.
+const MAX_VERDICT_VARIABLES: usize = 1024;
 
 /// A parsed document and the requests of it that passed the limits and validation.
 #[derive(Debug)]
