@@ -125,12 +125,11 @@ struct Parsed {
 }
 
 /// How many passed (operation, variables) pairs a document remembers; the oldest goes first.
-/// With [`MAX_VERDICT_VARIABLES`] and the cache's 1,000 documents, verdicts hold at most 8 MB.
 const VERDICTS_PER_DOCUMENT: usize = 8;
 
 /// The biggest variables (as JSON text) a verdict is kept for; bigger ones are validated on
-/// every request.
-const MAX_VERDICT_VARIABLES: usize = 1024;
+/// every request rather than hashed on every request.
+const MAX_VERDICT_VARIABLES: usize = 16 * 1024;
 
 /// A parsed document and the requests of it that passed the limits and validation.
 #[derive(Debug)]
@@ -139,12 +138,13 @@ pub struct Known {
     passed: Mutex<VecDeque<Verdict>>,
 }
 
-/// What a verdict is about: the schema (its limits), the operation and the variables.
+/// What a verdict is about: the schema (its limits), the operation and the variables, these
+/// by their SHA-256 only, so that no variable's value (a password, a token) is kept.
 #[derive(Debug, Clone, PartialEq, Eq)]
 struct Verdict {
     schema: u64,
     operation: Option<String>,
-    variables: String,
+    variables: [u8; 32],
 }
 
 impl Known {
@@ -361,7 +361,7 @@ pub fn prepare(
                 .map(|variables| Verdict {
                     schema,
                     operation: req.operation_name.clone(),
-                    variables,
+                    variables: Sha256::digest(variables.as_bytes()).into(),
                 });
             let valid = verdict.as_ref().is_some_and(|v| {
                 known
