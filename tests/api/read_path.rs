@@ -315,3 +315,143 @@ async fn a_page_reads_only_the_columns_its_selection_needs() {
     }
     app.stop().await;
 }
+
+/// A list of cities with a page of each one's projects, when it does not count them, is one
+/// statement for both levels, for 1 city as for 8, and so is one city with its page. Each page
+/// is what the city's own list (read by the loader, with its count) shows, in the caller's
+/// scope, and so is the list's own `totalCount`.
+#[tokio::test]
+async fn cities_with_their_projects_are_one_statement() {
+    let app = TestApp::spawn_demo().await;
+    let official = login(&app, "walikota@ambon.demo", "ambon-city-demo").await;
+    const PAGES: &str = "query($n:Int){cities(first:$n){pageInfo{hasNextPage} edges{node{id name projects(first:3){pageInfo{hasNextPage} edges{node{id status city{name}}}}}}}}";
+    const ONE: &str = "query($id:ID!){city(id:$id){name projects(first:3){pageInfo{hasNextPage} edges{node{id status city{name}}}}}}";
+    const COUNTED: &str = "query($id:ID!){city(id:$id){projects(first:3){totalCount pageInfo{hasNextPage} edges{node{id status city{name}}}}}}";
+    for token in [None, Some(official.as_str())] {
+        let (one, cost_one) = costed(&app, token, PAGES, json!({"n": 1})).await;
+        let (all, cost_all) = costed(&app, token, PAGES, json!({"n": 8})).await;
+        assert_eq!(one["cities"]["edges"].as_array().map(Vec::len), Some(1));
+        assert_eq!(
+            (cost_one, cost_all),
+            (1, 1),
+            "cities and their projects in one statement"
+        );
+        assert_eq!(all["cities"]["pageInfo"]["hasNextPage"], false, "{all}");
+        let (but_one, _) = costed(&app, token, PAGES, json!({"n": 7})).await;
+        assert_eq!(but_one["cities"]["pageInfo"]["hasNextPage"], true);
+        assert_eq!(
+            but_one["cities"]["edges"].as_array().map(Vec::len),
+            Some(7),
+            "the eighth city says that another page follows, and is not shown"
+        );
+        let cities = all["cities"]["edges"].as_array().expect("edges");
+        assert_eq!(cities.len(), 8);
+        for c in cities {
+            let node = &c["node"];
+            let (alone, cost) = costed(&app, token, ONE, json!({"id": node["id"]})).await;
+            assert_eq!(cost, 1, "a city with its projects in one statement");
+            let (counted, _) = costed(&app, token, COUNTED, json!({"id": node["id"]})).await;
+            let loaded = &counted["city"]["projects"];
+            for page in [&node["projects"], &alone["city"]["projects"]] {
+                assert_eq!(page["edges"], loaded["edges"], "{}", node["name"]);
+                assert_eq!(page["pageInfo"], loaded["pageInfo"], "{}", node["name"]);
+            }
+            assert_eq!(alone["city"]["name"], node["name"]);
+            let total = loaded["totalCount"].as_u64().expect("count");
+            let shown = loaded["edges"].as_array().expect("edges").len() as u64;
+            assert_eq!(shown, total.min(3));
+            assert_eq!(loaded["pageInfo"]["hasNextPage"], total > 3);
+            for e in node["projects"]["edges"].as_array().expect("edges") {
+                assert_eq!(e["node"]["city"]["name"], node["name"]);
+                if e["node"]["status"] == "DRAFT" {
+                    assert!(token.is_some() && node["name"] == "Ambon", "{node}");
+                }
+            }
+        }
+        let (listed, cost) = costed(
+            &app,
+            token,
+            "{cities(first:2){totalCount edges{node{projects(first:1){edges{node{id}}}}}}}",
+            json!({}),
+        )
+        .await;
+        let (every, _) = costed(&app, token, "{cities(first:100){totalCount}}", json!({})).await;
+        assert_eq!(
+            listed["cities"]["totalCount"],
+            every["cities"]["totalCount"]
+        );
+        assert_eq!(
+            cost, 2,
+            "the cities' count, then the cities with their projects"
+        );
+    }
+    // Two pages of each city asked at once are read apart (by the loader), each its own.
+    let (two, _) = costed(
+        &app,
+        None,
+        "{cities(first:8){edges{node{a:projects(first:1){edges{node{id}}} b:projects(first:2){edges{node{id}}}}}}}",
+        json!({}),
+    )
+    .await;
+    let mut pairs = 0;
+    for c in two["cities"]["edges"].as_array().expect("edges") {
+        let a = c["node"]["a"]["edges"].as_array().expect("a");
+        let b = c["node"]["b"]["edges"].as_array().expect("b");
+        assert!(a.len() <= 1 && b.len() <= 2 && a.len() <= b.len(), "{c}");
+        assert_eq!(a[..], b[..a.len()], "{c}");
+        pairs += usize::from(b.len() == 2);
+    }
+    assert!(pairs > 0, "{two}");
+    // A new draft of Ambon's is in its official's list of drafts, read with the cities, and
+    // in nobody else's.
+    let ambon = app
+        .ok(None, "{cities(first:20){edges{node{id name}}}}", json!({}))
+        .await["cities"]["edges"]
+        .as_array()
+        .expect("edges")
+        .iter()
+        .find(|c| c["node"]["name"] == "Ambon")
+        .expect("Ambon")["node"]["id"]
+        .clone();
+    let draft = app
+        .ok(
+            Some(&official),
+            crate::world::CREATE_PROJECT,
+            json!({"c": ambon, "i": crate::world::project_input("Draft in a list", chrono::Utc::now() + chrono::Duration::days(30))}),
+        )
+        .await["createProject"]["id"]
+        .clone();
+    const DRAFTS: &str = "{cities(first:20){edges{node{name projects(first:10,status:DRAFT){edges{node{id status}}}}}}}";
+    let drafts = |d: &Value| -> Vec<(Value, Value)> {
+        d["cities"]["edges"]
+            .as_array()
+            .expect("edges")
+            .iter()
+            .flat_map(|c| {
+                let name = c["node"]["name"].clone();
+                c["node"]["projects"]["edges"]
+                    .as_array()
+                    .expect("edges")
+                    .iter()
+                    .map(move |e| (name.clone(), e["node"]["id"].clone()))
+                    .collect::<Vec<_>>()
+            })
+            .collect()
+    };
+    let (mine, cost) = costed(&app, Some(&official), DRAFTS, json!({})).await;
+    assert_eq!(cost, 1);
+    let mine = drafts(&mine);
+    assert!(mine.contains(&(json!("Ambon"), draft.clone())), "{mine:?}");
+    assert!(mine.iter().all(|(city, _)| city == "Ambon"), "{mine:?}");
+    let semarang = login(&app, "bappeda@semarang.demo", "semarang-city-demo").await;
+    let (theirs, _) = costed(&app, Some(&semarang), DRAFTS, json!({})).await;
+    let theirs = drafts(&theirs);
+    assert!(!theirs.iter().any(|(_, id)| *id == draft), "{theirs:?}");
+    assert!(
+        theirs.iter().all(|(city, _)| city == "Semarang"),
+        "{theirs:?}"
+    );
+    let (anonymous, _) = costed(&app, None, DRAFTS, json!({})).await;
+    assert_eq!(drafts(&anonymous), vec![], "no draft for anonymous callers");
+    app.stop().await;
+}

@@ -260,8 +260,9 @@ pub struct Loaders {
     pub scores: DataLoader<FnLoader<sinergi_services::match_scores::StoredScore>>,
     /// The caller's organisation's proposal per project.
     pub my_proposals: DataLoader<FnLoader<Proposal>>,
-    /// Pages of cities' projects the caller may see.
-    pub city_projects: DataLoader<CityProjects>,
+    /// Pages of cities' projects the caller may see, kept for the request: a list of cities
+    /// that read them with the cities hands them over.
+    pub city_projects: DataLoader<CityProjects, HashMapCache>,
 }
 
 /// Records to share between the loaders and the objects that show them.
@@ -319,12 +320,13 @@ impl Loaders {
                     |s| s.proposal_id,
                 ))
             }),
-            city_projects: DataLoader::new(
+            city_projects: DataLoader::with_cache(
                 CityProjects {
                     db: db.clone(),
                     scope: pscope,
                 },
                 batches.spawner(),
+                HashMapCache::default(),
             )
             .delay(NO_DELAY),
             my_proposals: loader(db, batches, move |db, ids| async move {

@@ -44,6 +44,22 @@ pub fn after_key<C: ColumnTrait>(created: C, id: C, k: &Key) -> Condition {
     )
 }
 
+/// `select` as a page: `first + 1` rows after `after` in (created, id) order, the extra one
+/// saying that another page follows.
+pub fn select_page<E: EntityTrait>(
+    select: Select<E>,
+    created: E::Column,
+    id: E::Column,
+    after: Option<&Key>,
+    first: u64,
+) -> Select<E> {
+    let mut q = select;
+    if let Some(k) = after {
+        q = q.filter(after_key(created, id, k));
+    }
+    q.order_by_asc(created).order_by_asc(id).limit(first + 1)
+}
+
 /// Runs `select` as a page of `first` rows after `after`, with the total count when `count`.
 pub async fn fetch<E, C>(
     conn: &C,
@@ -64,14 +80,7 @@ where
     } else {
         None
     };
-    let mut q = select;
-    if let Some(k) = after {
-        q = q.filter(after_key(created, id, k));
-    }
-    let mut items = q
-        .order_by_asc(created)
-        .order_by_asc(id)
-        .limit(first + 1)
+    let mut items = select_page(select, created, id, after, first)
         .all(conn)
         .await?;
     let has_next = items.len() as u64 > first;

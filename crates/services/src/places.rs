@@ -105,13 +105,9 @@ pub async fn list_cities(
     first: u64,
     count: bool,
 ) -> Result<Page<City>> {
-    let mut q = cities::Entity::find();
-    if let Some(p) = province {
-        q = q.filter(cities::Column::Province.eq(p));
-    }
     page::fetch(
         db.conn(),
-        q,
+        cities_in(province),
         cities::Column::CreatedAt,
         cities::Column::Id,
         after,
@@ -120,6 +116,59 @@ pub async fn list_cities(
     )
     .await?
     .try_map(City::try_from)
+}
+
+/// The cities of a province, or all.
+fn cities_in(province: Option<&str>) -> sea_orm::Select<cities::Entity> {
+    let q = cities::Entity::find();
+    match province {
+        Some(p) => q.filter(cities::Column::Province.eq(p)),
+        None => q,
+    }
+}
+
+/// How many cities [`list_cities`] pages through.
+pub async fn count_cities(db: &Db, province: Option<&str>) -> Result<u64> {
+    use sea_orm::PaginatorTrait;
+    Ok(cities_in(province).count(db.conn()).await?)
+}
+
+/// Cities to read with something of each (their projects: `projects::cities_with_projects`).
+#[derive(Debug, Clone)]
+pub struct CitySelection {
+    pub(crate) select: sea_orm::Select<cities::Entity>,
+    /// How many of the selected cities are the page: one more may follow it, to say that
+    /// another page does.
+    pub(crate) paged: u64,
+}
+
+impl CitySelection {
+    /// How many of the selected cities are the page.
+    pub fn paged(&self) -> u64 {
+        self.paged
+    }
+
+    /// One city.
+    pub fn one(id: Uuid) -> Self {
+        Self {
+            select: cities::Entity::find_by_id(id.to_string()),
+            paged: 1,
+        }
+    }
+
+    /// A page of [`list_cities`]: `first` cities and, if there is one, the next.
+    pub fn page(province: Option<&str>, after: Option<&Key>, first: u64) -> Self {
+        Self {
+            select: page::select_page(
+                cities_in(province),
+                cities::Column::CreatedAt,
+                cities::Column::Id,
+                after,
+                first,
+            ),
+            paged: first,
+        }
+    }
 }
 
 /// Admins create embassies, one per country.

@@ -59,14 +59,29 @@ impl CoreQuery {
         #[graphql(desc = "Only cities of this province, e.g. 'Maluku'.")] province: Option<String>,
     ) -> Result<CityConnection> {
         let (key, n) = page_args(ctx, "cities", first, after.as_deref())?;
-        let page = places::list_cities(
-            &state(ctx).db,
-            province.as_deref(),
-            key.as_ref(),
-            n,
-            wants_total(ctx),
-        )
-        .await?;
+        let db = &state(ctx).db;
+        let selection = places::CitySelection::page(province.as_deref(), key.as_ref(), n);
+        let each_city = ctx.look_ahead().field("edges").field("node");
+        let page = match crate::types::place::with_projects(ctx, &selection, each_city).await? {
+            // With their projects, in one statement.
+            Some(mut items) => {
+                let has_next = items.len() as u64 > n;
+                items.truncate(n as usize);
+                let total = match wants_total(ctx) {
+                    true => Some(places::count_cities(db, province.as_deref()).await?),
+                    false => None,
+                };
+                sinergi_services::page::Page {
+                    items,
+                    has_next,
+                    total,
+                }
+            }
+            None => {
+                places::list_cities(db, province.as_deref(), key.as_ref(), n, wants_total(ctx))
+                    .await?
+            }
+        };
         let items = page
             .items
             .into_iter()
@@ -82,6 +97,12 @@ impl CoreQuery {
         #[graphql(desc = "The city's ID (a malformed one is VALIDATION).")] id: ID,
     ) -> Result<Option<City>> {
         let id = parse_id("id", &id)?;
+        let one = places::CitySelection::one(id);
+        if let Some(found) = crate::types::place::with_projects(ctx, &one, ctx.look_ahead()).await?
+        {
+            // With its projects, in one statement.
+            return Ok(found.into_iter().next().map(City));
+        }
         Ok(crate::loaders::get(ctx)
             .cities
             .load_one(id)

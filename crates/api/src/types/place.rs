@@ -1,9 +1,12 @@
 //! Cities, masterplans and embassies.
 
-use async_graphql::{Context, ID, Object, SimpleObject};
+use async_graphql::{Context, ID, Lookahead, Object, SimpleObject};
 use chrono::{DateTime, Utc};
-use sinergi_domain::{model, permissions::organization_scope};
-use sinergi_services::organizations;
+use sinergi_domain::{
+    model,
+    permissions::{organization_scope, project_scope},
+};
+use sinergi_services::{organizations, places::CitySelection, projects};
 
 use super::{
     common::GeoPoint,
@@ -16,6 +19,7 @@ use super::{
 };
 use crate::{
     error::{ApiError, Result},
+    loaders::{CityProjectsKey, CityProjectsPage},
     state::{actor, state},
 };
 
@@ -80,7 +84,7 @@ impl City {
         l.cities.feed_one(self.0.id, self.0.clone()).await;
         let page = l
             .city_projects
-            .load_one(crate::loaders::CityProjectsKey {
+            .load_one(CityProjectsKey {
                 city: self.0.id,
                 status: status.map(Into::into),
                 after: key,
@@ -105,6 +109,105 @@ impl City {
 }
 
 super::common::connection!(CityConnection, CityEdge, City);
+
+/// The page of projects that a selection of cities (`city`: what it asks of each) asks of
+/// every one: one `projects` field, without `totalCount`, whose arguments parse. Anything else
+/// is left to `City.projects`, which says what is wrong with it.
+fn projects_asked(ctx: &Context<'_>, city: Lookahead<'_>) -> Option<CityProjectsKey> {
+    use async_graphql::InputType;
+    let [field] = city.field("projects").selection_fields()[..] else {
+        return None;
+    };
+    let mut first = None;
+    let mut after = None;
+    let mut status = None;
+    for (name, value) in field.arguments().ok()? {
+        match name.as_str() {
+            "first" => first = <Option<i32>>::parse(Some(value)).ok()?,
+            "after" => after = <Option<String>>::parse(Some(value)).ok()?,
+            "status" => status = <Option<ProjectStatus>>::parse(Some(value)).ok()?,
+            _ => return None,
+        }
+    }
+    let projects = Lookahead::from(field);
+    if projects.field("totalCount").exists() {
+        return None;
+    }
+    let (after, first) =
+        super::page_args(ctx, "city-projects", first.or(Some(20)), after.as_deref()).ok()?;
+    Some(CityProjectsKey {
+        city: uuid::Uuid::nil(),
+        status: status.map(Into::into),
+        after,
+        first,
+        count: false,
+        listing: super::project::listing_will_do_for(projects),
+    })
+}
+
+/// Reads the cities `selection` selects, with the page of projects that `city` (what the
+/// query asks of each) asks every one for, in one statement; the pages go to the request's
+/// loader, where `City.projects` finds them. `None` when the query asks for no such page, or
+/// not for the same of each: then `City.projects` reads them, one statement for all cities.
+pub async fn with_projects(
+    ctx: &Context<'_>,
+    selection: &CitySelection,
+    city: Lookahead<'_>,
+) -> Result<Option<Vec<model::City>>> {
+    use super::project::Project;
+    let Some(asked) = projects_asked(ctx, city) else {
+        return Ok(None);
+    };
+    let (db, first) = (&state(ctx).db, asked.first);
+    let each = projects::EachCity {
+        scope: project_scope(actor(ctx)),
+        status: asked.status,
+        after: asked.after.as_ref(),
+        first,
+    };
+    let rows: Vec<(model::City, Vec<Project>)> = if asked.listing {
+        projects::cities_with_listings(db, selection, each)
+            .await?
+            .into_iter()
+            .map(|(c, l)| {
+                (
+                    c,
+                    l.into_iter().map(|p| Project::listing(p.into())).collect(),
+                )
+            })
+            .collect()
+    } else {
+        projects::cities_with_projects(db, selection, each)
+            .await?
+            .into_iter()
+            .map(|(c, l)| (c, l.into_iter().map(Project::from).collect()))
+            .collect()
+    };
+    let mut cities = Vec::with_capacity(rows.len());
+    let mut pages = Vec::with_capacity(rows.len());
+    for (city, mut items) in rows {
+        if (pages.len() as u64) < selection.paged() {
+            let has_next = items.len() as u64 > first;
+            items.truncate(first as usize);
+            let key = CityProjectsKey {
+                city: city.id,
+                ..asked.clone()
+            };
+            let page = CityProjectsPage {
+                items,
+                has_next,
+                total: None,
+            };
+            pages.push((key, std::sync::Arc::new(page)));
+        }
+        cities.push(city);
+    }
+    crate::loaders::get(ctx)
+        .city_projects
+        .feed_many(pages)
+        .await;
+    Ok(Some(cities))
+}
 
 /// A city's masterplan at one version.
 #[derive(Clone)]

@@ -60,7 +60,12 @@ pub const LISTING_FIELDS: [&str; 10] = [
 /// Whether every project a selection (of a connection's `edges { node }`) asks about can be
 /// answered from a listing.
 pub fn listing_will_do(ctx: &Context<'_>) -> bool {
-    ctx.look_ahead()
+    listing_will_do_for(ctx.look_ahead())
+}
+
+/// [`listing_will_do`] for the selection `connection` of a connection of projects.
+pub fn listing_will_do_for(connection: async_graphql::Lookahead<'_>) -> bool {
+    connection
         .field("edges")
         .field("node")
         .selection_fields()
