@@ -119,12 +119,8 @@ async fn nested_project_lists_cost_one_statement_per_level_for_any_number_of_cit
     app.stop().await;
 }
 
-/// A project by id with its city is one statement (a join), and the join keeps the caller's
-/// scope: another city's DRAFT is null for an anonymous caller, and its own official reads it.
-#[tokio::test]
-async fn a_project_with_its_city_is_one_statement_within_the_callers_scope() {
-    let app = TestApp::spawn_demo().await;
-    let official = login(&app, "walikota@ambon.demo", "ambon-city-demo").await;
+/// Ambon's official writes a new draft in Ambon; its id.
+async fn ambon_draft(app: &TestApp, official: &str, title: &str) -> Value {
     let ambon = app
         .ok(None, "{cities(first:20){edges{node{id name}}}}", json!({}))
         .await["cities"]["edges"]
@@ -134,14 +130,22 @@ async fn a_project_with_its_city_is_one_statement_within_the_callers_scope() {
         .find(|c| c["node"]["name"] == "Ambon")
         .expect("Ambon")["node"]["id"]
         .clone();
-    let draft = app
-        .ok(
-            Some(&official),
-            crate::world::CREATE_PROJECT,
-            json!({"c": ambon, "i": crate::world::project_input("Draft by id", chrono::Utc::now() + chrono::Duration::days(30))}),
-        )
-        .await["createProject"]["id"]
-        .clone();
+    app.ok(
+        Some(official),
+        crate::world::CREATE_PROJECT,
+        json!({"c": ambon, "i": crate::world::project_input(title, chrono::Utc::now() + chrono::Duration::days(30))}),
+    )
+    .await["createProject"]["id"]
+    .clone()
+}
+
+/// A project by id with its city is one statement (a join), and the join keeps the caller's
+/// scope: another city's DRAFT is null for an anonymous caller, and its own official reads it.
+#[tokio::test]
+async fn a_project_with_its_city_is_one_statement_within_the_callers_scope() {
+    let app = TestApp::spawn_demo().await;
+    let official = login(&app, "walikota@ambon.demo", "ambon-city-demo").await;
+    let draft = ambon_draft(&app, &official, "Draft by id").await;
     app.settle().await;
     const Q: &str = "query($id:ID!){project(id:$id){id title status city{id name province}}}";
     let (d, cost) = costed(&app, Some(&official), Q, json!({"id": draft})).await;
@@ -404,23 +408,7 @@ async fn cities_with_their_projects_are_one_statement() {
     assert!(pairs > 0, "{two}");
     // A new draft of Ambon's is in its official's list of drafts, read with the cities, and
     // in nobody else's.
-    let ambon = app
-        .ok(None, "{cities(first:20){edges{node{id name}}}}", json!({}))
-        .await["cities"]["edges"]
-        .as_array()
-        .expect("edges")
-        .iter()
-        .find(|c| c["node"]["name"] == "Ambon")
-        .expect("Ambon")["node"]["id"]
-        .clone();
-    let draft = app
-        .ok(
-            Some(&official),
-            crate::world::CREATE_PROJECT,
-            json!({"c": ambon, "i": crate::world::project_input("Draft in a list", chrono::Utc::now() + chrono::Duration::days(30))}),
-        )
-        .await["createProject"]["id"]
-        .clone();
+    let draft = ambon_draft(&app, &official, "Draft in a list").await;
     const DRAFTS: &str = "{cities(first:20){edges{node{name projects(first:10,status:DRAFT){edges{node{id status}}}}}}}";
     let drafts = |d: &Value| -> Vec<(Value, Value)> {
         d["cities"]["edges"]
