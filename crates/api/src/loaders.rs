@@ -153,12 +153,7 @@ pub struct CityProjectsKey {
 }
 
 /// A page of one city's projects.
-#[derive(Debug, Default)]
-pub struct CityProjectsPage {
-    pub items: Vec<crate::types::project::Project>,
-    pub has_next: bool,
-    pub total: Option<u64>,
-}
+pub type CityProjectsPage = sinergi_services::page::Page<crate::types::project::Project>;
 
 /// Loads the pages of many cities' projects at once, within the caller's scope.
 pub struct CityProjects {
@@ -215,9 +210,7 @@ impl Loader<CityProjectsKey> for CityProjects {
                 HashMap::new()
             };
             for city in cities {
-                let mut items = pages.remove(&city).unwrap_or_default();
-                let has_next = items.len() as u64 > first;
-                items.truncate(first as usize);
+                let rows = pages.remove(&city).unwrap_or_default();
                 let total = count.then(|| totals.remove(&city).unwrap_or(0));
                 out.insert(
                     CityProjectsKey {
@@ -228,11 +221,7 @@ impl Loader<CityProjectsKey> for CityProjects {
                         count,
                         listing,
                     },
-                    Arc::new(CityProjectsPage {
-                        items,
-                        has_next,
-                        total,
-                    }),
+                    Arc::new(CityProjectsPage::from_rows(rows, first, total)),
                 );
             }
         }

@@ -24,7 +24,29 @@ pub struct Page<T> {
     pub total: Option<u64>,
 }
 
+impl<T> Default for Page<T> {
+    fn default() -> Self {
+        Self {
+            items: Vec::new(),
+            has_next: false,
+            total: None,
+        }
+    }
+}
+
 impl<T> Page<T> {
+    /// The page made of up to `first + 1` rows read in order: the extra row, if there, only
+    /// says that another page follows.
+    pub fn from_rows(mut rows: Vec<T>, first: u64, total: Option<u64>) -> Self {
+        let has_next = rows.len() as u64 > first;
+        rows.truncate(first as usize);
+        Self {
+            items: rows,
+            has_next,
+            total,
+        }
+    }
+
     /// Converts the items.
     pub fn try_map<U, E>(self, f: impl FnMut(T) -> Result<U, E>) -> Result<Page<U>, E> {
         Ok(Page {
@@ -80,14 +102,8 @@ where
     } else {
         None
     };
-    let mut items = select_page(select, created, id, after, first)
+    let rows = select_page(select, created, id, after, first)
         .all(conn)
         .await?;
-    let has_next = items.len() as u64 > first;
-    items.truncate(first as usize);
-    Ok(Page {
-        items,
-        has_next,
-        total,
-    })
+    Ok(Page::from_rows(rows, first, total))
 }

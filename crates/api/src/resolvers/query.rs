@@ -64,18 +64,12 @@ impl CoreQuery {
         let each_city = ctx.look_ahead().field("edges").field("node");
         let page = match crate::types::place::with_projects(ctx, &selection, each_city).await? {
             // With their projects, in one statement.
-            Some(mut items) => {
-                let has_next = items.len() as u64 > n;
-                items.truncate(n as usize);
+            Some(rows) => {
                 let total = match wants_total(ctx) {
                     true => Some(places::count_cities(db, province.as_deref()).await?),
                     false => None,
                 };
-                sinergi_services::page::Page {
-                    items,
-                    has_next,
-                    total,
-                }
+                sinergi_services::page::Page::from_rows(rows, n, total)
             }
             None => {
                 places::list_cities(db, province.as_deref(), key.as_ref(), n, wants_total(ctx))

@@ -185,19 +185,13 @@ pub async fn with_projects(
     };
     let mut cities = Vec::with_capacity(rows.len());
     let mut pages = Vec::with_capacity(rows.len());
-    for (city, mut items) in rows {
+    for (city, items) in rows {
         if (pages.len() as u64) < selection.paged() {
-            let has_next = items.len() as u64 > first;
-            items.truncate(first as usize);
             let key = CityProjectsKey {
                 city: city.id,
                 ..asked.clone()
             };
-            let page = CityProjectsPage {
-                items,
-                has_next,
-                total: None,
-            };
+            let page = CityProjectsPage::from_rows(items, first, None);
             pages.push((key, std::sync::Arc::new(page)));
         }
         cities.push(city);
