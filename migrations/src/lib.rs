@@ -16,6 +16,7 @@ mod m20261202_000007_notifications;
 mod m20261202_000008_saved_searches;
 mod m20261203_000009_city_projects_order;
 mod m20261203_000010_city_list_order;
+mod m20261204_000011_audit_head;
 
 /// Runs Sinergi's migrations in order.
 pub struct Migrator;
@@ -34,6 +35,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000008_saved_searches::Migration),
             Box::new(m20261203_000009_city_projects_order::Migration),
             Box::new(m20261203_000010_city_list_order::Migration),
+            Box::new(m20261204_000011_audit_head::Migration),
         ]
     }
 }

@@ -25,9 +25,9 @@ pub fn sinergi(dir: &std::path::Path, url: &str) -> Command {
 #[tokio::test]
 async fn migrations_build_the_schema_once_and_rerun_as_a_no_op() {
     let app = TestApp::spawn().await;
-    assert_eq!(app.db.applied_migrations().await.expect("count"), 10);
+    assert_eq!(app.db.applied_migrations().await.expect("count"), 11);
     app.db.migrate().await.expect("second run");
-    assert_eq!(app.db.applied_migrations().await.expect("count"), 10);
+    assert_eq!(app.db.applied_migrations().await.expect("count"), 11);
     for table in [
         "users",
         "refresh_tokens",
@@ -42,6 +42,7 @@ async fn migrations_build_the_schema_once_and_rerun_as_a_no_op() {
         "proposal_revisions",
         "match_scores",
         "audit_events",
+        "audit_head",
         "search_outbox",
         "matchmaking_events",
         "event_participants",
@@ -366,6 +367,42 @@ async fn audit_verify_names_the_first_altered_or_removed_event() {
         "{}",
         String::from_utf8_lossy(&bad.stderr)
     );
+}
+
+/// Appenders that commit at the same moment still make one chain: each waits on the chain's head
+/// and hashes the event its predecessor committed. Then an event removed from the end — which
+/// leaves no gap to notice — is found, because the head remembers where the chain ended.
+#[tokio::test]
+async fn concurrent_appends_make_one_chain_and_its_end_cannot_be_cut_off() {
+    let dir = tempfile::tempdir().expect("dir");
+    let url = fresh_database(dir.path()).await;
+    let db = sinergi_services::Db::connect(&url).await.expect("db");
+    db.migrate().await.expect("migrate");
+    let writers = (0..24).map(|i| {
+        let db = db.clone();
+        tokio::spawn(async move {
+            let hash = format!("$argon2id$v=19$m=19456,t=2,p=1$c{i}");
+            sinergi_services::users::ensure_admin(&db, &format!("c{i}@test.example"), "C", hash)
+                .await
+        })
+    });
+    for w in futures::future::join_all(writers).await {
+        w.expect("task").expect("every concurrent append commits");
+    }
+    assert_eq!(
+        sinergi_services::audit::verify(&db).await.expect("verify"),
+        sinergi_services::audit::Verification::Intact { events: 24 }
+    );
+    db.execute_sql("DELETE FROM audit_events WHERE sequence = 24")
+        .await
+        .expect("cut off the last event");
+    match sinergi_services::audit::verify(&db).await.expect("verify") {
+        sinergi_services::audit::Verification::Broken { sequence, problem } => {
+            assert_eq!(sequence, 24, "{problem}");
+            assert!(problem.contains("removed from the end"), "{problem}");
+        }
+        intact => panic!("a chain cut short passed as {intact:?}"),
+    }
 }
 
 #[test]

@@ -2,13 +2,13 @@
 
 use chrono::{DateTime, Utc};
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, QueryFilter,
-    QueryOrder, QuerySelect,
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseTransaction, DbBackend, EntityTrait,
+    QueryFilter, QueryOrder, QuerySelect, Statement,
 };
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
-use crate::{Db, Dialect, Result, entities::audit_events as ev};
+use crate::{Db, Dialect, Error, Result, entities::audit_events as ev};
 
 /// The hash before the first event.
 pub const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
@@ -26,63 +26,116 @@ pub struct NewEvent<'a> {
     pub at: DateTime<Utc>,
 }
 
-/// The canonical content an event's hash covers, after the previous hash.
-fn digest(prev: &str, row: &ev::Model) -> String {
-    let content = format!(
-        "{prev}\n{}\n{}\n{}\n{}\n{}\n{}\n{}",
-        row.sequence,
-        row.at.to_rfc3339_opts(chrono::SecondsFormat::Micros, true),
-        row.actor_id.as_deref().unwrap_or("-"),
-        row.action,
-        row.entity_type,
-        row.entity_id,
-        row.payload
-    );
-    hex::encode(Sha256::digest(content.as_bytes()))
+/// What an event's hash covers after the previous hash and the sequence: `\n` and each field,
+/// in order. The appender on PostgreSQL sends this and lets the database put the head's hash and
+/// sequence in front of it, so both engines hash the same text.
+fn tail(
+    at: DateTime<Utc>,
+    actor_id: Option<&str>,
+    action: &str,
+    entity_type: &str,
+    entity_id: &str,
+    payload: &str,
+) -> String {
+    format!(
+        "\n{}\n{}\n{action}\n{entity_type}\n{entity_id}\n{payload}",
+        at.to_rfc3339_opts(chrono::SecondsFormat::Micros, true),
+        actor_id.unwrap_or("-"),
+    )
 }
 
-/// Appends an event inside the caller's transaction. On PostgreSQL an advisory lock serialises
-/// appenders so the chain has no forks; SQLite serialises writers already.
+/// The canonical content an event's hash covers, after the previous hash.
+fn digest(prev: &str, row: &ev::Model) -> String {
+    let tail = tail(
+        row.at,
+        row.actor_id.as_deref(),
+        &row.action,
+        &row.entity_type,
+        &row.entity_id,
+        &row.payload,
+    );
+    hex::encode(Sha256::digest(format!("{prev}\n{}{tail}", row.sequence)))
+}
+
+/// Appends an event inside the caller's transaction; call it last, just before the commit,
+/// because the chain's head stays locked until then.
+///
+/// On PostgreSQL one statement moves the head forward (`UPDATE audit_head`, whose row lock
+/// orders appenders: under READ COMMITTED a waiting appender's update is evaluated again on the
+/// row its predecessor committed) and inserts the event with the hash the database finished.
+/// SQLite serialises writers already, and there the hash is computed here.
 pub async fn append(txn: &DatabaseTransaction, dialect: Dialect, e: NewEvent<'_>) -> Result<()> {
+    let id = Uuid::new_v4().to_string();
+    let actor_id = e.actor.map(|a| a.to_string());
+    let entity_id = e.entity_id.to_string();
+    let payload = e.payload.to_string();
+    let tail = tail(
+        e.at,
+        actor_id.as_deref(),
+        e.action,
+        e.entity_type,
+        &entity_id,
+        &payload,
+    );
     if dialect == Dialect::Postgres {
-        txn.execute_unprepared("SELECT pg_advisory_xact_lock(7243001)")
+        let done = txn
+            .execute_raw(Statement::from_sql_and_values(
+                DbBackend::Postgres,
+                "WITH head AS (\
+                   UPDATE audit_head SET sequence = sequence + 1, prev_hash = hash, \
+                     hash = encode(sha256(convert_to(\
+                       hash || E'\\n' || (sequence + 1)::text || $1, 'UTF8')), 'hex') \
+                   WHERE id = 1 RETURNING sequence, prev_hash, hash) \
+                 INSERT INTO audit_events \
+                   (id, sequence, at, actor_id, action, entity_type, entity_id, payload, \
+                    prev_hash, hash) \
+                 SELECT $2, sequence, $3, $4, $5, $6, $7, $8, prev_hash, hash FROM head",
+                [
+                    tail.into(),
+                    id.into(),
+                    e.at.into(),
+                    actor_id.into(),
+                    e.action.into(),
+                    e.entity_type.into(),
+                    entity_id.into(),
+                    payload.into(),
+                ],
+            ))
             .await?;
+        if done.rows_affected() != 1 {
+            return Err(Error::corrupt("the audit chain has no head row"));
+        }
+        return Ok(());
     }
-    let last = ev::Entity::find()
-        .order_by_desc(ev::Column::Sequence)
-        .limit(1)
-        .one(txn)
-        .await?;
-    let (sequence, prev_hash) = match last {
-        Some(l) => (l.sequence + 1, l.hash),
-        None => (1, GENESIS.to_owned()),
-    };
-    let mut row = ev::Model {
-        id: Uuid::new_v4().to_string(),
-        sequence,
-        at: e.at,
-        actor_id: e.actor.map(|a| a.to_string()),
-        action: e.action.to_owned(),
-        entity_type: e.entity_type.to_owned(),
-        entity_id: e.entity_id.to_string(),
-        payload: e.payload.to_string(),
-        prev_hash,
-        hash: String::new(),
-    };
-    row.hash = digest(&row.prev_hash, &row);
+    let head = txn
+        .query_one_raw(Statement::from_string(
+            DbBackend::Sqlite,
+            "SELECT sequence, hash FROM audit_head WHERE id = 1",
+        ))
+        .await?
+        .ok_or_else(|| Error::corrupt("the audit chain has no head row"))?;
+    let sequence = head.try_get::<i64>("", "sequence")? + 1;
+    let prev_hash: String = head.try_get("", "hash")?;
+    let hash = hex::encode(Sha256::digest(format!("{prev_hash}\n{sequence}{tail}")));
     let am = ev::ActiveModel {
-        id: Set(row.id),
-        sequence: Set(row.sequence),
-        at: Set(row.at),
-        actor_id: Set(row.actor_id),
-        action: Set(row.action),
-        entity_type: Set(row.entity_type),
-        entity_id: Set(row.entity_id),
-        payload: Set(row.payload),
-        prev_hash: Set(row.prev_hash),
-        hash: Set(row.hash),
+        id: Set(id),
+        sequence: Set(sequence),
+        at: Set(e.at),
+        actor_id: Set(actor_id),
+        action: Set(e.action.to_owned()),
+        entity_type: Set(e.entity_type.to_owned()),
+        entity_id: Set(entity_id),
+        payload: Set(payload),
+        prev_hash: Set(prev_hash.clone()),
+        hash: Set(hash.clone()),
     };
     ev::Entity::insert(am).exec_without_returning(txn).await?;
+    txn.execute_raw(Statement::from_sql_and_values(
+        DbBackend::Sqlite,
+        "UPDATE audit_head SET sequence = ?, prev_hash = ?, hash = ? WHERE id = 1",
+        [sequence.into(), prev_hash.into(), hash.into()],
+    ))
+    .await?;
     Ok(())
 }
 
@@ -97,6 +150,7 @@ pub enum Verification {
 
 /// Walks the whole chain in order, in pages, and names the first broken link.
 pub async fn verify(db: &Db) -> Result<Verification> {
+    let conn = db.conn();
     let mut prev = GENESIS.to_owned();
     let mut expected = 1i64;
     loop {
@@ -104,13 +158,43 @@ pub async fn verify(db: &Db) -> Result<Verification> {
             .filter(ev::Column::Sequence.gte(expected))
             .order_by_asc(ev::Column::Sequence)
             .limit(1000)
-            .all(db.conn())
+            .all(conn)
             .await?;
         if page.is_empty() {
-            // An event removed from the end leaves nothing to compare with; a gap in the middle is
-            // caught below. The total answers the former for whoever keeps the last hash.
+            // A gap in the middle is caught below; events removed from the end are caught here,
+            // by the head that every append moved forward.
+            let last = expected - 1;
+            let head = conn
+                .query_one_raw(Statement::from_string(
+                    conn.get_database_backend(),
+                    "SELECT sequence, hash FROM audit_head WHERE id = 1",
+                ))
+                .await?
+                .ok_or_else(|| Error::corrupt("the audit chain has no head row"))?;
+            let (head_sequence, head_hash) = (
+                head.try_get::<i64>("", "sequence")?,
+                head.try_get::<String>("", "hash")?,
+            );
+            if head_sequence > last {
+                return Ok(Verification::Broken {
+                    sequence: last + 1,
+                    problem: format!(
+                        "event {} is missing: the chain ends at {last} but its head is at \
+                         {head_sequence}, so events were removed from the end",
+                        last + 1
+                    ),
+                });
+            }
+            if head_sequence != last || head_hash != prev {
+                return Ok(Verification::Broken {
+                    sequence: last,
+                    problem: format!(
+                        "the chain's head (event {head_sequence}) does not match its last event"
+                    ),
+                });
+            }
             return Ok(Verification::Intact {
-                events: (expected - 1) as u64,
+                events: last as u64,
             });
         }
         for row in page {

@@ -33,7 +33,8 @@ impl<'a> Mutation<'a> {
         self.notices.push(n);
     }
 
-    /// Appends the audit event (and the notices) and commits.
+    /// Writes the notices, appends the audit event and commits. The event goes last: the
+    /// chain's head stays locked from the append to the commit.
     pub async fn commit(
         self,
         actor: Option<Uuid>,
@@ -42,6 +43,7 @@ impl<'a> Mutation<'a> {
         entity_id: Uuid,
         payload: serde_json::Value,
     ) -> Result<()> {
+        crate::notify::write(&self.txn, &self.notices, self.db.now()).await?;
         audit::append(
             &self.txn,
             self.db.dialect(),
@@ -55,7 +57,6 @@ impl<'a> Mutation<'a> {
             },
         )
         .await?;
-        crate::notify::write(&self.txn, &self.notices, self.db.now()).await?;
         self.txn.commit().await?;
         Ok(())
     }
