@@ -11,7 +11,8 @@ use crate::helpers::*;
 #[derive(DeriveMigrationName)]
 pub struct Migration;
 
-/// The hash before the first event.
+/// The hash before the first event: `sinergi_services::audit::GENESIS`, which depends on this
+/// crate and so cannot be named here.
 const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
 
 #[async_trait::async_trait]
@@ -22,6 +23,8 @@ impl MigrationTrait for Migration {
                 .table(n("audit_head"))
                 .col(ColumnDef::new(n("id")).integer().not_null().primary_key())
                 .col(bigint("sequence"))
+                // The hash before the last event: PostgreSQL 15's RETURNING sees only the new
+                // row, and the appended event needs its predecessor's hash as well as its own.
                 .col(string("prev_hash", false))
                 .col(string("hash", false))
                 .to_owned(),

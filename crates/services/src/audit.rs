@@ -54,7 +54,24 @@ fn digest(prev: &str, row: &ev::Model) -> String {
         &row.entity_id,
         &row.payload,
     );
-    hex::encode(Sha256::digest(format!("{prev}\n{}{tail}", row.sequence)))
+    hash(prev, row.sequence, &tail)
+}
+
+/// The hash of an event: its predecessor's hash, its sequence and its `tail`.
+fn hash(prev: &str, sequence: i64, tail: &str) -> String {
+    hex::encode(Sha256::digest(format!("{prev}\n{sequence}{tail}")))
+}
+
+/// The chain's head: the last event's sequence and hash (0 and `GENESIS` before the first).
+async fn head(conn: &impl ConnectionTrait) -> Result<(i64, String)> {
+    let row = conn
+        .query_one_raw(Statement::from_string(
+            conn.get_database_backend(),
+            "SELECT sequence, hash FROM audit_head WHERE id = 1",
+        ))
+        .await?
+        .ok_or_else(|| Error::corrupt("the audit chain has no head row"))?;
+    Ok((row.try_get("", "sequence")?, row.try_get("", "hash")?))
 }
 
 /// Appends an event inside the caller's transaction; call it last, just before the commit,
@@ -107,16 +124,9 @@ pub async fn append(txn: &DatabaseTransaction, dialect: Dialect, e: NewEvent<'_>
         }
         return Ok(());
     }
-    let head = txn
-        .query_one_raw(Statement::from_string(
-            DbBackend::Sqlite,
-            "SELECT sequence, hash FROM audit_head WHERE id = 1",
-        ))
-        .await?
-        .ok_or_else(|| Error::corrupt("the audit chain has no head row"))?;
-    let sequence = head.try_get::<i64>("", "sequence")? + 1;
-    let prev_hash: String = head.try_get("", "hash")?;
-    let hash = hex::encode(Sha256::digest(format!("{prev_hash}\n{sequence}{tail}")));
+    let (last, prev_hash) = head(txn).await?;
+    let sequence = last + 1;
+    let hash = hash(&prev_hash, sequence, &tail);
     let am = ev::ActiveModel {
         id: Set(id),
         sequence: Set(sequence),
@@ -164,17 +174,7 @@ pub async fn verify(db: &Db) -> Result<Verification> {
             // A gap in the middle is caught below; events removed from the end are caught here,
             // by the head that every append moved forward.
             let last = expected - 1;
-            let head = conn
-                .query_one_raw(Statement::from_string(
-                    conn.get_database_backend(),
-                    "SELECT sequence, hash FROM audit_head WHERE id = 1",
-                ))
-                .await?
-                .ok_or_else(|| Error::corrupt("the audit chain has no head row"))?;
-            let (head_sequence, head_hash) = (
-                head.try_get::<i64>("", "sequence")?,
-                head.try_get::<String>("", "hash")?,
-            );
+            let (head_sequence, head_hash) = head(conn).await?;
             if head_sequence > last {
                 return Ok(Verification::Broken {
                     sequence: last + 1,
