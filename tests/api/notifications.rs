@@ -349,7 +349,11 @@ async fn endpoints_must_be_public_https_and_a_dead_one_is_disabled_after_five_da
     let mut node = Value::Null;
     for _ in 0..50 {
         node = status().await;
-        if node["deliveries"]["edges"][0]["node"]["attempts"] == 1 {
+        // The endpoint and its deliveries are read by two statements: wait until both show
+        // the attempt, which one transaction recorded.
+        if node["deliveries"]["edges"][0]["node"]["attempts"] == 1
+            && node["failingSince"].is_string()
+        {
             break;
         }
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;
