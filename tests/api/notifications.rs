@@ -114,6 +114,20 @@ async fn wait_for(seen: &Seen, n: usize) {
 const CREATE: &str = "mutation($i:WebhookEndpointInput!){createWebhookEndpoint(input:$i){secret endpoint{id url enabled eventTypes}}}";
 const LOG: &str = "{webhookEndpoints{totalCount edges{node{id failingSince enabled deliveries{edges{node{messageId type status attempts lastResponseStatus lastError payload}}}}}}}";
 
+/// The delivery log once `done` holds of the first endpoint: the receiver answers before the
+/// worker records the answer, so a test that saw a request waits for its record too.
+async fn log_when(app: &TestApp, token: &str, done: impl Fn(&Value) -> bool) -> Value {
+    let mut d = Value::Null;
+    for _ in 0..100 {
+        d = app.ok(Some(token), LOG, json!({})).await;
+        if done(&d["webhookEndpoints"]["edges"][0]["node"]) {
+            return d;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    panic!("the delivery log never got there: {d}");
+}
+
 #[tokio::test]
 async fn a_city_hears_of_a_sealed_proposal_by_signed_webhook_and_inbox_without_its_content() {
     let app = TestApp::spawn().await;
@@ -208,7 +222,11 @@ async fn a_city_hears_of_a_sealed_proposal_by_signed_webhook_and_inbox_without_i
     )
     .await;
     wait_for(&seen, 2).await;
-    let d = app.ok(Some(&w.official_ambon), LOG, json!({})).await;
+    let d = log_when(&app, &w.official_ambon, |n| {
+        n["deliveries"]["edges"][0]["node"]["lastResponseStatus"] == 500
+            && n["failingSince"].is_string()
+    })
+    .await;
     let test = d["webhookEndpoints"]["edges"][0]["node"]["deliveries"]["edges"][0]["node"].clone();
     assert_eq!(test["type"], "WEBHOOK_TEST");
     assert_eq!(test["status"], "PENDING", "{test}");
@@ -224,8 +242,10 @@ async fn a_city_hears_of_a_sealed_proposal_by_signed_webhook_and_inbox_without_i
         "the same message on every attempt"
     );
     assert!(verifies(&secret, &h3, &b3));
-    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
-    let d = app.ok(Some(&w.official_ambon), LOG, json!({})).await;
+    let d = log_when(&app, &w.official_ambon, |n| {
+        n["deliveries"]["edges"][0]["node"]["status"] == "SUCCEEDED" && n["failingSince"].is_null()
+    })
+    .await;
     let node = &d["webhookEndpoints"]["edges"][0]["node"];
     let test = &node["deliveries"]["edges"][0]["node"];
     assert_eq!(test["status"], "SUCCEEDED", "{test}");
