@@ -17,6 +17,7 @@ mod m20261202_000008_saved_searches;
 mod m20261203_000009_city_projects_order;
 mod m20261203_000010_city_list_order;
 mod m20261204_000011_audit_head;
+mod m20261204_000012_audit_pending;
 
 /// Runs Sinergi's migrations in order.
 pub struct Migrator;
@@ -36,6 +37,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261203_000009_city_projects_order::Migration),
             Box::new(m20261203_000010_city_list_order::Migration),
             Box::new(m20261204_000011_audit_head::Migration),
+            Box::new(m20261204_000012_audit_pending::Migration),
         ]
     }
 }

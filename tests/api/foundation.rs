@@ -25,9 +25,9 @@ pub fn sinergi(dir: &std::path::Path, url: &str) -> Command {
 #[tokio::test]
 async fn migrations_build_the_schema_once_and_rerun_as_a_no_op() {
     let app = TestApp::spawn().await;
-    assert_eq!(app.db.applied_migrations().await.expect("count"), 11);
+    assert_eq!(app.db.applied_migrations().await.expect("count"), 12);
     app.db.migrate().await.expect("second run");
-    assert_eq!(app.db.applied_migrations().await.expect("count"), 11);
+    assert_eq!(app.db.applied_migrations().await.expect("count"), 12);
     for table in [
         "users",
         "refresh_tokens",
@@ -43,6 +43,7 @@ async fn migrations_build_the_schema_once_and_rerun_as_a_no_op() {
         "match_scores",
         "audit_events",
         "audit_head",
+        "audit_pending",
         "search_outbox",
         "matchmaking_events",
         "event_participants",
@@ -369,9 +370,10 @@ async fn audit_verify_names_the_first_altered_or_removed_event() {
     );
 }
 
-/// Appenders that commit at the same moment still make one chain: each waits on the chain's head
-/// and hashes the event its predecessor committed. Then an event removed from the end — which
-/// leaves no gap to notice — is found, because the head remembers where the chain ended.
+/// Appenders that commit at the same moment, and two chainers that run at once, still make one
+/// chain: each event is chained exactly once, after the one before it. Then an event removed from
+/// the end — which leaves no gap to notice — is found, because the head remembers where the
+/// chain ended.
 #[tokio::test]
 async fn concurrent_appends_make_one_chain_and_its_end_cannot_be_cut_off() {
     let dir = tempfile::tempdir().expect("dir");
@@ -389,6 +391,15 @@ async fn concurrent_appends_make_one_chain_and_its_end_cannot_be_cut_off() {
     for w in futures::future::join_all(writers).await {
         w.expect("task").expect("every concurrent append commits");
     }
+    let (a, b) = tokio::join!(
+        sinergi_services::audit::chain(&db),
+        sinergi_services::audit::chain(&db)
+    );
+    assert_eq!(
+        a.expect("chain") + b.expect("chain"),
+        24,
+        "every pending event is chained once"
+    );
     assert_eq!(
         sinergi_services::audit::verify(&db).await.expect("verify"),
         sinergi_services::audit::Verification::Intact { events: 24 }

@@ -152,13 +152,16 @@ impl TestApp {
         let counter = statements.clone();
         let recent_sql: Arc<std::sync::Mutex<std::collections::VecDeque<String>>> = Arc::default();
         let recent = recent_sql.clone();
-        // The outbox relay, the webhook worker and the live-event follower poll on the same
-        // pool; requests are what the count is about.
+        // The outbox relay, the webhook worker, the live-event follower and the audit chainer
+        // run on the same pool; requests are what the count is about.
         db.on_statement(move |sql| {
             let background = [
                 "search_outbox",
                 "webhook_deliveries",
                 "FROM \"notification_events\"",
+                "audit_pending",
+                "audit_head",
+                "INSERT INTO \"audit_events\"",
             ];
             if !background.iter().any(|t| sql.contains(t)) {
                 counter.fetch_add(1, Ordering::Relaxed);

@@ -245,6 +245,7 @@ impl App {
                 stop_rx.clone(),
             ))
         });
+        let chainer = tokio::spawn(crate::chainer::run(self.state.db.clone(), stop_rx.clone()));
         let follower = tokio::spawn(sinergi_api::live::follow(
             self.state.db.clone(),
             self.state.clone(),
@@ -264,6 +265,7 @@ impl App {
             let _ = d.await;
         }
         let _ = follower.await;
+        let _ = chainer.await;
         served?;
         Ok(())
     }

@@ -3,6 +3,7 @@
 
 pub mod alerts;
 pub mod app;
+mod chainer;
 pub mod cli;
 pub mod config;
 pub mod demo;

@@ -2,13 +2,13 @@
 
 use chrono::{DateTime, Utc};
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseTransaction, DbBackend, EntityTrait,
-    QueryFilter, QueryOrder, QuerySelect, Statement,
+    ColumnTrait, ConnectionTrait, DatabaseTransaction, DbBackend, EntityTrait, QueryFilter,
+    QueryOrder, QuerySelect, Statement,
 };
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
-use crate::{Db, Dialect, Error, Result, entities::audit_events as ev};
+use crate::{Db, Error, Result, entities::audit_events as ev};
 
 /// The hash before the first event.
 pub const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
@@ -27,8 +27,7 @@ pub struct NewEvent<'a> {
 }
 
 /// What an event's hash covers after the previous hash and the sequence: `\n` and each field,
-/// in order. The appender on PostgreSQL sends this and lets the database put the head's hash and
-/// sequence in front of it, so both engines hash the same text.
+/// in order.
 fn tail(
     at: DateTime<Utc>,
     actor_id: Option<&str>,
@@ -63,90 +62,150 @@ fn hash(prev: &str, sequence: i64, tail: &str) -> String {
 }
 
 /// The chain's head: the last event's sequence and hash (0 and `GENESIS` before the first).
-async fn head(conn: &impl ConnectionTrait) -> Result<(i64, String)> {
+/// `lock` holds the head's row until the transaction ends (PostgreSQL; SQLite's write
+/// transaction holds the whole file already).
+async fn head(conn: &impl ConnectionTrait, lock: bool) -> Result<(i64, String)> {
+    let backend = conn.get_database_backend();
+    let lock = if lock && backend == DbBackend::Postgres {
+        " FOR UPDATE"
+    } else {
+        ""
+    };
     let row = conn
         .query_one_raw(Statement::from_string(
-            conn.get_database_backend(),
-            "SELECT sequence, hash FROM audit_head WHERE id = 1",
+            backend,
+            format!("SELECT sequence, hash FROM audit_head WHERE id = 1{lock}"),
         ))
         .await?
         .ok_or_else(|| Error::corrupt("the audit chain has no head row"))?;
     Ok((row.try_get("", "sequence")?, row.try_get("", "hash")?))
 }
 
-/// Appends an event inside the caller's transaction; call it last, just before the commit,
-/// because the chain's head stays locked until then.
-///
-/// On PostgreSQL one statement moves the head forward (`UPDATE audit_head`, whose row lock
-/// orders appenders: under READ COMMITTED a waiting appender's update is evaluated again on the
-/// row its predecessor committed) and inserts the event with the hash the database finished.
-/// SQLite serialises writers already, and there the hash is computed here.
-pub async fn append(txn: &DatabaseTransaction, dialect: Dialect, e: NewEvent<'_>) -> Result<()> {
-    let id = Uuid::new_v4().to_string();
-    let actor_id = e.actor.map(|a| a.to_string());
-    let entity_id = e.entity_id.to_string();
-    let payload = e.payload.to_string();
-    let tail = tail(
-        e.at,
-        actor_id.as_deref(),
-        e.action,
-        e.entity_type,
-        &entity_id,
-        &payload,
-    );
-    if dialect == Dialect::Postgres {
-        let done = txn
-            .execute_raw(Statement::from_sql_and_values(
-                DbBackend::Postgres,
-                "WITH head AS (\
-                   UPDATE audit_head SET sequence = sequence + 1, prev_hash = hash, \
-                     hash = encode(sha256(convert_to(\
-                       hash || E'\\n' || (sequence + 1)::text || $1, 'UTF8')), 'hex') \
-                   WHERE id = 1 RETURNING sequence, prev_hash, hash) \
-                 INSERT INTO audit_events \
-                   (id, sequence, at, actor_id, action, entity_type, entity_id, payload, \
-                    prev_hash, hash) \
-                 SELECT $2, sequence, $3, $4, $5, $6, $7, $8, prev_hash, hash FROM head",
-                [
-                    tail.into(),
-                    id.into(),
-                    e.at.into(),
-                    actor_id.into(),
-                    e.action.into(),
-                    e.entity_type.into(),
-                    entity_id.into(),
-                    payload.into(),
-                ],
-            ))
-            .await?;
-        if done.rows_affected() != 1 {
-            return Err(Error::corrupt("the audit chain has no head row"));
-        }
-        return Ok(());
-    }
-    let (last, prev_hash) = head(txn).await?;
-    let sequence = last + 1;
-    let hash = hash(&prev_hash, sequence, &tail);
-    let am = ev::ActiveModel {
-        id: Set(id),
-        sequence: Set(sequence),
-        at: Set(e.at),
-        actor_id: Set(actor_id),
-        action: Set(e.action.to_owned()),
-        entity_type: Set(e.entity_type.to_owned()),
-        entity_id: Set(entity_id),
-        payload: Set(payload),
-        prev_hash: Set(prev_hash.clone()),
-        hash: Set(hash.clone()),
+/// Appends an event inside the caller's transaction: it commits with the change it describes,
+/// or not at all. The event waits in `audit_pending` until [`chain`] gives it its sequence and
+/// hash, so concurrent writers share no lock here (the head row's lock, held until each writer's
+/// commit, queued every writer behind the slowest commit).
+pub async fn append(txn: &DatabaseTransaction, e: NewEvent<'_>) -> Result<()> {
+    let backend = txn.get_database_backend();
+    let sql = if backend == DbBackend::Postgres {
+        "INSERT INTO audit_pending (id, at, actor_id, action, entity_type, entity_id, payload) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7)"
+    } else {
+        "INSERT INTO audit_pending (id, at, actor_id, action, entity_type, entity_id, payload) \
+         VALUES (?, ?, ?, ?, ?, ?, ?)"
     };
-    ev::Entity::insert(am).exec_without_returning(txn).await?;
     txn.execute_raw(Statement::from_sql_and_values(
-        DbBackend::Sqlite,
-        "UPDATE audit_head SET sequence = ?, prev_hash = ?, hash = ? WHERE id = 1",
-        [sequence.into(), prev_hash.into(), hash.into()],
+        backend,
+        sql,
+        [
+            Uuid::new_v4().to_string().into(),
+            e.at.into(),
+            e.actor.map(|a| a.to_string()).into(),
+            e.action.into(),
+            e.entity_type.into(),
+            e.entity_id.to_string().into(),
+            e.payload.to_string().into(),
+        ],
     ))
     .await?;
     Ok(())
+}
+
+/// How many pending events one chaining transaction takes.
+const CHAIN_BATCH: usize = 500;
+
+/// Moves every committed pending event onto the chain, oldest first, and returns how many. Safe
+/// to run from several processes at once: each batch holds the head's row lock (on SQLite, the
+/// write lock) from reading the head to its commit, and removes exactly the rows it chained.
+/// An event left pending by a crash is chained by the next run.
+pub async fn chain(db: &Db) -> Result<u64> {
+    let mut total = 0;
+    loop {
+        // Cheap when there is nothing to do: no write transaction, no lock.
+        let any = db
+            .conn()
+            .query_one_raw(Statement::from_string(
+                db.conn().get_database_backend(),
+                "SELECT pending_id FROM audit_pending LIMIT 1",
+            ))
+            .await?;
+        if any.is_none() {
+            return Ok(total);
+        }
+        let n = chain_batch(db).await?;
+        total += n as u64;
+        if n < CHAIN_BATCH {
+            return Ok(total);
+        }
+    }
+}
+
+async fn chain_batch(db: &Db) -> Result<usize> {
+    let txn = db.begin_write().await?;
+    let backend = txn.get_database_backend();
+    let (mut sequence, mut prev) = head(&txn, true).await?;
+    let rows = txn
+        .query_all_raw(Statement::from_string(
+            backend,
+            format!(
+                "SELECT pending_id, id, at, actor_id, action, entity_type, entity_id, payload \
+                 FROM audit_pending ORDER BY pending_id LIMIT {CHAIN_BATCH}"
+            ),
+        ))
+        .await?;
+    if rows.is_empty() {
+        txn.rollback().await?;
+        return Ok(0);
+    }
+    // The head keeps its last event's predecessor too.
+    let mut last_prev = prev.clone();
+    let mut done = Vec::with_capacity(rows.len());
+    let mut events = Vec::with_capacity(rows.len());
+    for r in &rows {
+        done.push(r.try_get::<i64>("", "pending_id")?);
+        sequence += 1;
+        let mut m = ev::Model {
+            id: r.try_get("", "id")?,
+            sequence,
+            at: r.try_get("", "at")?,
+            actor_id: r.try_get("", "actor_id")?,
+            action: r.try_get("", "action")?,
+            entity_type: r.try_get("", "entity_type")?,
+            entity_id: r.try_get("", "entity_id")?,
+            payload: r.try_get("", "payload")?,
+            prev_hash: prev.clone(),
+            hash: String::new(),
+        };
+        m.hash = digest(&prev, &m);
+        last_prev = std::mem::replace(&mut prev, m.hash.clone());
+        events.push(ev::ActiveModel::from(m));
+    }
+    ev::Entity::insert_many(events)
+        .exec_without_returning(&txn)
+        .await?;
+    // Exactly the rows read: an event committed since, with a smaller pending_id, stays for the
+    // next batch.
+    let ids = done
+        .iter()
+        .map(|i| i.to_string())
+        .collect::<Vec<_>>()
+        .join(",");
+    txn.execute_unprepared(&format!(
+        "DELETE FROM audit_pending WHERE pending_id IN ({ids})"
+    ))
+    .await?;
+    txn.execute_raw(Statement::from_sql_and_values(
+        backend,
+        if backend == DbBackend::Postgres {
+            "UPDATE audit_head SET sequence = $1, prev_hash = $2, hash = $3 WHERE id = 1"
+        } else {
+            "UPDATE audit_head SET sequence = ?, prev_hash = ?, hash = ? WHERE id = 1"
+        },
+        [sequence.into(), last_prev.into(), prev.into()],
+    ))
+    .await?;
+    txn.commit().await?;
+    Ok(rows.len())
 }
 
 /// The outcome of walking the chain.
@@ -158,8 +217,10 @@ pub enum Verification {
     Broken { sequence: i64, problem: String },
 }
 
-/// Walks the whole chain in order, in pages, and names the first broken link.
+/// Chains what is pending, then walks the whole chain in order, in pages, and names the first
+/// broken link.
 pub async fn verify(db: &Db) -> Result<Verification> {
+    chain(db).await?;
     let conn = db.conn();
     let mut prev = GENESIS.to_owned();
     let mut expected = 1i64;
@@ -174,7 +235,7 @@ pub async fn verify(db: &Db) -> Result<Verification> {
             // A gap in the middle is caught below; events removed from the end are caught here,
             // by the head that every append moved forward.
             let last = expected - 1;
-            let (head_sequence, head_hash) = head(conn).await?;
+            let (head_sequence, head_hash) = head(conn, false).await?;
             if head_sequence > last {
                 return Ok(Verification::Broken {
                     sequence: last + 1,
@@ -231,6 +292,8 @@ pub async fn list(
     count: bool,
 ) -> Result<crate::page::Page<sinergi_domain::model::AuditEvent>> {
     use sea_orm::PaginatorTrait;
+    // What has committed is listed: events still pending are chained first.
+    chain(db).await?;
     let mut q = ev::Entity::find();
     if let Some(e) = entity_id {
         q = q.filter(ev::Column::EntityId.eq(e.to_string()));

@@ -206,7 +206,6 @@ pub async fn record(db: &Db, what: serde_json::Value) -> Result<()> {
     let txn = db.begin_write().await?;
     audit::append(
         &txn,
-        db.dialect(),
         audit::NewEvent {
             actor: None,
             action: "seed.scale",

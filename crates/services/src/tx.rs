@@ -33,8 +33,7 @@ impl<'a> Mutation<'a> {
         self.notices.push(n);
     }
 
-    /// Writes the notices, appends the audit event and commits. The event goes last: the
-    /// chain's head stays locked from the append to the commit.
+    /// Writes the notices and the audit event, and commits them with the change.
     pub async fn commit(
         self,
         actor: Option<Uuid>,
@@ -46,7 +45,6 @@ impl<'a> Mutation<'a> {
         crate::notify::write(&self.txn, &self.notices, self.db.now()).await?;
         audit::append(
             &self.txn,
-            self.db.dialect(),
             audit::NewEvent {
                 actor,
                 action,
