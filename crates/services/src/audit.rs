@@ -2,13 +2,17 @@
 
 use chrono::{DateTime, Utc};
 use sea_orm::{
+    ActiveValue::{NotSet, Set},
     ColumnTrait, ConnectionTrait, DatabaseTransaction, DbBackend, EntityTrait, QueryFilter,
     QueryOrder, QuerySelect, Statement,
 };
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
-use crate::{Db, Error, Result, entities::audit_events as ev};
+use crate::{
+    Db, Error, Result,
+    entities::{audit_events as ev, audit_pending as pending},
+};
 
 /// The hash before the first event.
 pub const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
@@ -86,28 +90,19 @@ async fn head(conn: &impl ConnectionTrait, lock: bool) -> Result<(i64, String)> 
 /// hash, so concurrent writers share no lock here (the head row's lock, held until each writer's
 /// commit, queued every writer behind the slowest commit).
 pub async fn append(txn: &DatabaseTransaction, e: NewEvent<'_>) -> Result<()> {
-    let backend = txn.get_database_backend();
-    let sql = if backend == DbBackend::Postgres {
-        "INSERT INTO audit_pending (id, at, actor_id, action, entity_type, entity_id, payload) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7)"
-    } else {
-        "INSERT INTO audit_pending (id, at, actor_id, action, entity_type, entity_id, payload) \
-         VALUES (?, ?, ?, ?, ?, ?, ?)"
+    let row = pending::ActiveModel {
+        pending_id: NotSet,
+        id: Set(Uuid::new_v4().to_string()),
+        at: Set(e.at),
+        actor_id: Set(e.actor.map(|a| a.to_string())),
+        action: Set(e.action.to_owned()),
+        entity_type: Set(e.entity_type.to_owned()),
+        entity_id: Set(e.entity_id.to_string()),
+        payload: Set(e.payload.to_string()),
     };
-    txn.execute_raw(Statement::from_sql_and_values(
-        backend,
-        sql,
-        [
-            Uuid::new_v4().to_string().into(),
-            e.at.into(),
-            e.actor.map(|a| a.to_string()).into(),
-            e.action.into(),
-            e.entity_type.into(),
-            e.entity_id.to_string().into(),
-            e.payload.to_string().into(),
-        ],
-    ))
-    .await?;
+    pending::Entity::insert(row)
+        .exec_without_returning(txn)
+        .await?;
     Ok(())
 }
 
@@ -144,14 +139,10 @@ async fn chain_batch(db: &Db) -> Result<usize> {
     let txn = db.begin_write().await?;
     let backend = txn.get_database_backend();
     let (mut sequence, mut prev) = head(&txn, true).await?;
-    let rows = txn
-        .query_all_raw(Statement::from_string(
-            backend,
-            format!(
-                "SELECT pending_id, id, at, actor_id, action, entity_type, entity_id, payload \
-                 FROM audit_pending ORDER BY pending_id LIMIT {CHAIN_BATCH}"
-            ),
-        ))
+    let rows = pending::Entity::find()
+        .order_by_asc(pending::Column::PendingId)
+        .limit(CHAIN_BATCH as u64)
+        .all(&txn)
         .await?;
     if rows.is_empty() {
         txn.rollback().await?;
@@ -161,18 +152,18 @@ async fn chain_batch(db: &Db) -> Result<usize> {
     let mut last_prev = prev.clone();
     let mut done = Vec::with_capacity(rows.len());
     let mut events = Vec::with_capacity(rows.len());
-    for r in &rows {
-        done.push(r.try_get::<i64>("", "pending_id")?);
+    for r in rows.iter().cloned() {
+        done.push(r.pending_id);
         sequence += 1;
         let mut m = ev::Model {
-            id: r.try_get("", "id")?,
+            id: r.id,
             sequence,
-            at: r.try_get("", "at")?,
-            actor_id: r.try_get("", "actor_id")?,
-            action: r.try_get("", "action")?,
-            entity_type: r.try_get("", "entity_type")?,
-            entity_id: r.try_get("", "entity_id")?,
-            payload: r.try_get("", "payload")?,
+            at: r.at,
+            actor_id: r.actor_id,
+            action: r.action,
+            entity_type: r.entity_type,
+            entity_id: r.entity_id,
+            payload: r.payload,
             prev_hash: prev.clone(),
             hash: String::new(),
         };
@@ -185,15 +176,10 @@ async fn chain_batch(db: &Db) -> Result<usize> {
         .await?;
     // Exactly the rows read: an event committed since, with a smaller pending_id, stays for the
     // next batch.
-    let ids = done
-        .iter()
-        .map(|i| i.to_string())
-        .collect::<Vec<_>>()
-        .join(",");
-    txn.execute_unprepared(&format!(
-        "DELETE FROM audit_pending WHERE pending_id IN ({ids})"
-    ))
-    .await?;
+    pending::Entity::delete_many()
+        .filter(pending::Column::PendingId.is_in(done))
+        .exec(&txn)
+        .await?;
     txn.execute_raw(Statement::from_sql_and_values(
         backend,
         if backend == DbBackend::Postgres {

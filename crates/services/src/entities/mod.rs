@@ -1,6 +1,7 @@
 //! sea-orm entities, one per table of the migrations.
 
 pub mod audit_events;
+pub mod audit_pending;
 pub mod cities;
 pub mod embassies;
 pub mod event_participants;
