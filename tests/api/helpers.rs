@@ -318,14 +318,20 @@ pub fn second_server(app: &TestApp, env: &[(&str, &str)]) -> (SecondServer, Stri
         .spawn()
         .expect("spawn");
     let mut lines = std::io::BufReader::new(child.stderr.take().expect("stderr")).lines();
+    // What it printed before its address: shown if it exits without one.
+    let mut seen = Vec::new();
     let url = loop {
-        let line = lines
-            .next()
-            .expect("the second server printed its address")
-            .expect("line");
+        let Some(line) = lines.next().and_then(Result::ok) else {
+            let status = child.wait().expect("wait");
+            panic!(
+                "the second server exited ({status}) before printing its address:\n{}",
+                seen.join("\n")
+            );
+        };
         if let Some(rest) = line.strip_prefix("sinergi listening on ") {
             break rest.to_owned();
         }
+        seen.push(line);
     };
     std::thread::spawn(move || for _ in lines {});
     (SecondServer { child, _dir: dir }, url)
