@@ -280,3 +280,88 @@ async fn a_failing_database_answers_internal_with_no_details() {
         .expect("mend");
     app.stop().await;
 }
+
+/// A mutation the server has begun runs to its end when its client hangs up: here while it
+/// waits for the database's write lock. Dropped with the request, it would have lost the
+/// change the server had accepted, or put its connection back in the pool inside a
+/// transaction nobody owns (on SQLite then holding the write lock for good).
+#[tokio::test]
+async fn a_mutation_whose_client_hangs_up_still_runs_to_its_end() {
+    use sea_orm::{ConnectionTrait, TransactionTrait};
+    use tokio::io::AsyncWriteExt;
+    let app = TestApp::spawn().await;
+    let w = World::build(&app, Duration::days(2)).await;
+    // Another client of the database holds the lock a new project's insert needs.
+    let mut opts = sea_orm::ConnectOptions::new(app.config.database_url.clone());
+    opts.max_connections(1).sqlx_logging(false);
+    let other = sea_orm::Database::connect(opts).await.expect("connect");
+    let lock = if crate::helpers::on_postgres() {
+        let t = other.begin().await.expect("begin");
+        t.execute_unprepared("LOCK TABLE projects IN EXCLUSIVE MODE")
+            .await
+            .expect("lock");
+        t
+    } else {
+        other
+            .begin_with_options(sea_orm::TransactionOptions {
+                sqlite_transaction_mode: Some(sea_orm::SqliteTransactionMode::Immediate),
+                ..Default::default()
+            })
+            .await
+            .expect("take the write lock")
+    };
+    let body = json!({
+        "query": crate::world::CREATE_PROJECT,
+        "variables": {"c": w.ambon, "i": crate::world::project_input("Hung up", chrono::Utc::now() + Duration::days(3))},
+    })
+    .to_string();
+    let mut sock = tokio::net::TcpStream::connect(app.addr).await.expect("tcp");
+    let head = format!(
+        "POST /graphql HTTP/1.1\r\nhost: {}\r\nauthorization: Bearer {}\r\ncontent-type: application/json\r\ncontent-length: {}\r\n\r\n",
+        app.addr,
+        w.official_ambon,
+        body.len()
+    );
+    sock.write_all(head.as_bytes()).await.expect("head");
+    sock.write_all(body.as_bytes()).await.expect("body");
+    // The server is waiting for the lock; the client goes away, and then the lock is freed.
+    tokio::time::sleep(std::time::Duration::from_millis(400)).await;
+    drop(sock);
+    tokio::time::sleep(std::time::Duration::from_millis(400)).await;
+    lock.commit().await.expect("free the lock");
+    let titles = "query($c:ID!){city(id:$c){projects(first:100){edges{node{title}}}}}";
+    let hung_up = || async {
+        let d = app
+            .ok(Some(&w.official_ambon), titles, json!({"c": w.ambon}))
+            .await;
+        d["city"]["projects"]["edges"]
+            .as_array()
+            .expect("edges")
+            .iter()
+            .filter(|e| e["node"]["title"] == "Hung up")
+            .count()
+    };
+    let mut found = 0;
+    for _ in 0..100 {
+        found = hung_up().await;
+        if found > 0 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert_eq!(found, 1, "the accepted mutation committed, once");
+    // Every pooled connection is still fit for writing: more writes than the pool has
+    // connections, at once, all commit, and none waits on a transaction left open.
+    let writes = (0..12).map(|i| {
+        app.gql(
+            Some(&w.official_ambon),
+            crate::world::CREATE_PROJECT,
+            json!({"c": w.ambon, "i": crate::world::project_input(&format!("After {i}"), chrono::Utc::now() + Duration::days(3))}),
+        )
+    });
+    for r in futures::future::join_all(writes).await {
+        assert!(r["data"]["createProject"]["id"].is_string(), "{r}");
+    }
+    assert_eq!(hung_up().await, 1);
+    app.stop().await;
+}

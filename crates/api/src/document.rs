@@ -268,7 +268,7 @@ pub fn prepare(
     parsed: &ParsedDocuments,
     method: Method,
     schema: u64,
-) -> Result<Option<Ticket>, Refusal> {
+) -> Result<Prepared, Refusal> {
     let mut register = None;
     if let Some(pq) = req.extensions.get("persistedQuery") {
         let pq = pq.clone().into_json().unwrap_or_default();
@@ -324,22 +324,23 @@ pub fn prepare(
         Ok(k) => &k.doc,
         Err(doc) => doc,
     };
-    if method == Method::Get {
-        let kind = match req.operation_name.as_deref() {
-            Some(name) => doc
-                .operations
-                .iter()
-                .find(|(n, _)| n.is_some_and(|n| n.as_str() == name))
-                .map(|(_, op)| op.node.ty),
-            None => doc.operations.iter().next().map(|(_, op)| op.node.ty),
-        };
-        if matches!(
+    let kind = match req.operation_name.as_deref() {
+        Some(name) => doc
+            .operations
+            .iter()
+            .find(|(n, _)| n.is_some_and(|n| n.as_str() == name))
+            .map(|(_, op)| op.node.ty),
+        None => doc.operations.iter().next().map(|(_, op)| op.node.ty),
+    };
+    if method == Method::Get
+        && matches!(
             kind,
             Some(OperationType::Mutation | OperationType::Subscription)
-        ) {
-            return Err(Refusal::NotOverGet);
-        }
+        )
+    {
+        return Err(Refusal::NotOverGet);
     }
+    let writes = kind == Some(OperationType::Mutation);
     // A document with one named operation is known by that name (the metrics' label) even
     // when the client did not send `operationName`; running it is the same.
     if req.operation_name.is_none()
@@ -381,7 +382,15 @@ pub fn prepare(
             None
         }
     };
-    Ok(ticket)
+    Ok(Prepared { ticket, writes })
+}
+
+/// A request made ready to run.
+pub struct Prepared {
+    /// Its document's ticket, when the document is kept.
+    pub ticket: Option<Ticket>,
+    /// It runs a mutation: once begun, it must run to its end even if the client goes away.
+    pub writes: bool,
 }
 
 #[cfg(test)]
@@ -418,7 +427,12 @@ mod tests {
         };
         assert_eq!(r.operation_name.as_deref(), Some("Cities"));
         let m = "mutation { logout(refreshToken: \"x\") }";
-        assert!(run(m, Method::Post).is_ok());
+        let writes = |q: &str| {
+            let mut r = Request::new(q);
+            prepare(&mut r, &persisted, &parsed, Method::Post, 0).map(|p| p.writes)
+        };
+        assert!(matches!(writes(q), Ok(false)));
+        assert!(matches!(writes(m), Ok(true)));
         assert!(matches!(run(m, Method::Get), Err(Refusal::NotOverGet)));
         // Bad syntax is refused every time and never kept; the oldest goes first.
         assert!(matches!(
@@ -434,7 +448,10 @@ mod tests {
         let mut r = Request::new(q);
         assert!(matches!(
             prepare(&mut r, &persisted, &off, Method::Post, 0),
-            Ok(None)
+            Ok(Prepared {
+                ticket: None,
+                writes: false
+            })
         ));
         assert!(off.is_empty());
     }
@@ -448,7 +465,7 @@ mod tests {
                 .variables(async_graphql::Variables::from_json(vars));
             prepare(&mut r, &persisted, &parsed, Method::Post, schema)
                 .ok()
-                .flatten()
+                .and_then(|p| p.ticket)
                 .expect("a kept document has a ticket")
         };
         let first = ticket(serde_json::json!({"id": "a"}), 1);

@@ -186,9 +186,13 @@ pub async fn execute(
     }
     let mut early = Vec::new();
     let mut tickets = Vec::new();
+    let mut writes = false;
     for (i, r) in req.iter_mut().enumerate() {
         match document::prepare(r, &state.persisted, &state.parsed, method, schema.id) {
-            Ok(t) => tickets.push(t),
+            Ok(p) => {
+                writes |= p.writes;
+                tickets.push(p.ticket);
+            }
             Err(document::Refusal::Error(e)) => {
                 tickets.push(None);
                 early.push((i, e));
@@ -204,38 +208,55 @@ pub async fn execute(
         caller.actor.as_ref(),
         &batches,
     ));
-    let resp = batches
-        .run(async move {
-            match req {
-                BatchRequest::Single(_) if !early.is_empty() => {
-                    BatchResponse::Single(async_graphql::Response::from_errors(
-                        early.into_iter().map(|(_, e)| e).collect(),
-                    ))
-                }
-                BatchRequest::Single(r) => BatchResponse::Single(
-                    schema
-                        .run(r.data(caller).data(loaders), tickets.pop().flatten())
-                        .await,
-                ),
-                BatchRequest::Batch(list) => {
-                    let mut out = Vec::with_capacity(list.len());
-                    for ((i, r), ticket) in list.into_iter().enumerate().zip(tickets) {
-                        if let Some(pos) = early.iter().position(|(at, _)| *at == i) {
-                            let (_, e) = early.swap_remove(pos);
-                            out.push(async_graphql::Response::from_errors(vec![e]));
-                        } else {
-                            out.push(
-                                schema
-                                    .run(r.data(caller.clone()).data(loaders.clone()), ticket)
-                                    .await,
-                            );
-                        }
+    let schema = schema.clone();
+    let run = async move {
+        batches
+            .run(async move {
+                match req {
+                    BatchRequest::Single(_) if !early.is_empty() => {
+                        BatchResponse::Single(async_graphql::Response::from_errors(
+                            early.into_iter().map(|(_, e)| e).collect(),
+                        ))
                     }
-                    BatchResponse::Batch(out)
+                    BatchRequest::Single(r) => BatchResponse::Single(
+                        schema
+                            .run(r.data(caller).data(loaders), tickets.pop().flatten())
+                            .await,
+                    ),
+                    BatchRequest::Batch(list) => {
+                        let mut out = Vec::with_capacity(list.len());
+                        for ((i, r), ticket) in list.into_iter().enumerate().zip(tickets) {
+                            if let Some(pos) = early.iter().position(|(at, _)| *at == i) {
+                                let (_, e) = early.swap_remove(pos);
+                                out.push(async_graphql::Response::from_errors(vec![e]));
+                            } else {
+                                out.push(
+                                    schema
+                                        .run(r.data(caller.clone()).data(loaders.clone()), ticket)
+                                        .await,
+                                );
+                            }
+                        }
+                        BatchResponse::Batch(out)
+                    }
                 }
-            }
-        })
-        .await;
+            })
+            .await
+    };
+    // A mutation runs in a task of its own. A client that hangs up mid-request would drop this
+    // future, and with it a transaction between its BEGIN and COMMIT: its change would be lost
+    // and the caller could not know, or the pooled connection would go back inside a
+    // transaction nobody owns. Spawned, it runs to its end and only the answer is dropped.
+    let resp = if writes {
+        match tokio::spawn(run).await {
+            Ok(r) => r,
+            Err(e) if e.is_panic() => std::panic::resume_unwind(e.into_panic()),
+            // Cancelled: the runtime is shutting down.
+            Err(_) => refusal(ApiError::Internal),
+        }
+    } else {
+        run.await
+    };
     let took = started.elapsed();
     let responses: Vec<&async_graphql::Response> = match &resp {
         BatchResponse::Single(r) => vec![r],
