@@ -2,6 +2,7 @@
 //! the demo data set and telemetry. Only this crate reads the environment.
 
 pub mod alerts;
+pub mod allocator;
 pub mod app;
 mod chainer;
 pub mod cli;

@@ -8,7 +8,11 @@ use std::process::ExitCode;
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
-#[tokio::main]
-async fn main() -> ExitCode {
-    sinergi_server::cli::main().await
+fn main() -> ExitCode {
+    sinergi_server::allocator::purge_at_once();
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .expect("the async runtime starts")
+        .block_on(sinergi_server::cli::main())
 }
