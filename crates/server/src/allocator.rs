@@ -1,7 +1,8 @@
 //! How the allocator gives memory back.
 //!
-//! mimalloc gives a page that has emptied back to the OS 10 ms later (its purge delay), but
-//! only when the thread that owns the page allocates or frees again. The threads that free
+//! mimalloc (v3, what the crate builds) gives a page that has emptied back to the OS a second
+//! later (its purge delay, 1,000 ms), but only when the thread that owns the page allocates or
+//! frees again. The threads that free
 //! the most after a burst — tokio's workers once the clients go, the search writer after a
 //! commit, sqlx's connection threads — then sit idle, and what they freed stays resident.
 //! With no delay a page goes back as it empties. Alternating with the same build without it
@@ -28,17 +29,17 @@ pub fn purge_at_once() {
 /// The purge delay now, in milliseconds.
 pub fn purge_delay() -> i64 {
     // SAFETY: reading an option has no precondition.
-    i64::from(unsafe { mi_option_get(PURGE_DELAY) })
+    unsafe { mi_option_get(PURGE_DELAY) }
 }
 
 #[cfg(test)]
 mod tests {
     #[test]
     fn the_option_is_mimallocs_purge_delay() {
-        // Its default is 10 ms (no neighbour's is), so the constant names the right option.
-        assert_eq!(super::purge_delay(), 10);
+        // Its default is 1,000 ms (no neighbour's is), so the constant names the right option.
+        assert_eq!(super::purge_delay(), 1000);
         super::purge_at_once();
         assert_eq!(super::purge_delay(), 0);
-        unsafe { libmimalloc_sys::mi_option_set(super::PURGE_DELAY, 10) };
+        unsafe { libmimalloc_sys::mi_option_set(super::PURGE_DELAY, 1000) };
     }
 }
