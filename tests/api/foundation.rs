@@ -371,7 +371,8 @@ async fn audit_verify_names_the_first_altered_or_removed_event() {
 }
 
 /// Appenders that commit at the same moment, and two chainers that run at once, still make one
-/// chain: each event is chained exactly once, after the one before it. Then an event removed from
+/// chain: each event is chained exactly once, after the one before it (27 events: a chainer
+/// writes them in runs of 16, 4 and 1 rows). Then an event removed from
 /// the end — which leaves no gap to notice — is found, because the head remembers where the
 /// chain ended.
 #[tokio::test]
@@ -380,7 +381,7 @@ async fn concurrent_appends_make_one_chain_and_its_end_cannot_be_cut_off() {
     let url = fresh_database(dir.path()).await;
     let db = sinergi_services::Db::connect(&url).await.expect("db");
     db.migrate().await.expect("migrate");
-    let writers = (0..24).map(|i| {
+    let writers = (0..27).map(|i| {
         let db = db.clone();
         tokio::spawn(async move {
             let hash = format!("$argon2id$v=19$m=19456,t=2,p=1$c{i}");
@@ -397,19 +398,19 @@ async fn concurrent_appends_make_one_chain_and_its_end_cannot_be_cut_off() {
     );
     assert_eq!(
         a.expect("chain") + b.expect("chain"),
-        24,
+        27,
         "every pending event is chained once"
     );
     assert_eq!(
         sinergi_services::audit::verify(&db).await.expect("verify"),
-        sinergi_services::audit::Verification::Intact { events: 24 }
+        sinergi_services::audit::Verification::Intact { events: 27 }
     );
-    db.execute_sql("DELETE FROM audit_events WHERE sequence = 24")
+    db.execute_sql("DELETE FROM audit_events WHERE sequence = 27")
         .await
         .expect("cut off the last event");
     match sinergi_services::audit::verify(&db).await.expect("verify") {
         sinergi_services::audit::Verification::Broken { sequence, problem } => {
-            assert_eq!(sequence, 24, "{problem}");
+            assert_eq!(sequence, 27, "{problem}");
             assert!(problem.contains("removed from the end"), "{problem}");
         }
         intact => panic!("a chain cut short passed as {intact:?}"),

@@ -171,15 +171,22 @@ async fn chain_batch(db: &Db) -> Result<usize> {
         last_prev = std::mem::replace(&mut prev, m.hash.clone());
         events.push(ev::ActiveModel::from(m));
     }
-    ev::Entity::insert_many(events)
-        .exec_without_returning(&txn)
-        .await?;
-    // Exactly the rows read: an event committed since, with a smaller pending_id, stays for the
-    // next batch.
-    pending::Entity::delete_many()
-        .filter(pending::Column::PendingId.is_in(done))
-        .exec(&txn)
-        .await?;
+    // In runs of a few fixed sizes: each distinct row count is its own SQL text, which every
+    // connection keeps prepared (sqlx caches up to 100 per connection, PostgreSQL a plan per
+    // statement in each backend), and a batch of any size 1..=500 would spell up to 500 of them.
+    let mut events = events.into_iter();
+    let mut done = done.into_iter();
+    for run in fixed_runs(rows.len()) {
+        ev::Entity::insert_many(events.by_ref().take(run))
+            .exec_without_returning(&txn)
+            .await?;
+        // Exactly the rows read: an event committed since, with a smaller pending_id, stays for
+        // the next batch.
+        pending::Entity::delete_many()
+            .filter(pending::Column::PendingId.is_in(done.by_ref().take(run)))
+            .exec(&txn)
+            .await?;
+    }
     txn.execute_raw(Statement::from_sql_and_values(
         backend,
         if backend == DbBackend::Postgres {
@@ -192,6 +199,20 @@ async fn chain_batch(db: &Db) -> Result<usize> {
     .await?;
     txn.commit().await?;
     Ok(rows.len())
+}
+
+/// The sizes a statement over many rows is cut into.
+const RUNS: [usize; 5] = [256, 64, 16, 4, 1];
+
+/// `n` as runs of the sizes in `RUNS`, largest first: so that at most `RUNS.len()` texts of a
+/// multi-row statement exist, at the cost of at most 3 runs of each size below the largest.
+fn fixed_runs(n: usize) -> impl Iterator<Item = usize> {
+    let mut left = n;
+    RUNS.iter().flat_map(move |&size| {
+        let times = left / size;
+        left %= size;
+        std::iter::repeat_n(size, times)
+    })
 }
 
 /// The outcome of walking the chain.
@@ -302,4 +323,29 @@ pub async fn list(
         has_next,
         total,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fixed_runs_cover_every_batch_with_few_sizes_and_few_statements() {
+        for n in 0..=CHAIN_BATCH {
+            let runs: Vec<usize> = fixed_runs(n).collect();
+            assert_eq!(runs.iter().sum::<usize>(), n, "runs of {n}: {runs:?}");
+            assert!(runs.iter().all(|r| RUNS.contains(r)), "{n}: {runs:?}");
+            assert!(runs.windows(2).all(|w| w[0] >= w[1]), "{n}: {runs:?}");
+            assert!(
+                runs.len() <= 1 + 3 * 4,
+                "{n} takes {} statements",
+                runs.len()
+            );
+        }
+        assert_eq!(
+            fixed_runs(500).collect::<Vec<_>>(),
+            [256, 64, 64, 64, 16, 16, 16, 4]
+        );
+        assert_eq!(fixed_runs(7).collect::<Vec<_>>(), [4, 1, 1, 1]);
+    }
 }
