@@ -281,21 +281,14 @@ async fn a_failing_database_answers_internal_with_no_details() {
     app.stop().await;
 }
 
-/// A mutation the server has begun runs to its end when its client hangs up: here while it
-/// waits for the database's write lock. Dropped with the request, it would have lost the
-/// change the server had accepted, or put its connection back in the pool inside a
-/// transaction nobody owns (on SQLite then holding the write lock for good).
-#[tokio::test]
-async fn a_mutation_whose_client_hangs_up_still_runs_to_its_end() {
+/// Another client of the database takes the lock a new project's insert needs, until the
+/// transaction returned is committed.
+async fn hold_the_projects_lock(app: &TestApp) -> sea_orm::DatabaseTransaction {
     use sea_orm::{ConnectionTrait, TransactionTrait};
-    use tokio::io::AsyncWriteExt;
-    let app = TestApp::spawn().await;
-    let w = World::build(&app, Duration::days(2)).await;
-    // Another client of the database holds the lock a new project's insert needs.
     let mut opts = sea_orm::ConnectOptions::new(app.config.database_url.clone());
     opts.max_connections(1).sqlx_logging(false);
     let other = sea_orm::Database::connect(opts).await.expect("connect");
-    let lock = if crate::helpers::on_postgres() {
+    if crate::helpers::on_postgres() {
         let t = other.begin().await.expect("begin");
         t.execute_unprepared("LOCK TABLE projects IN EXCLUSIVE MODE")
             .await
@@ -309,7 +302,46 @@ async fn a_mutation_whose_client_hangs_up_still_runs_to_its_end() {
             })
             .await
             .expect("take the write lock")
-    };
+    }
+}
+
+/// How many of Ambon's projects are called `title`.
+async fn titled(app: &TestApp, w: &World, title: &str) -> usize {
+    let titles = "query($c:ID!){city(id:$c){projects(first:100){edges{node{title}}}}}";
+    let d = app
+        .ok(Some(&w.official_ambon), titles, json!({"c": w.ambon}))
+        .await;
+    d["city"]["projects"]["edges"]
+        .as_array()
+        .expect("edges")
+        .iter()
+        .filter(|e| e["node"]["title"] == title)
+        .count()
+}
+
+/// `titled`, once it is more than 0 or after 5 s.
+async fn committed(app: &TestApp, w: &World, title: &str) -> usize {
+    let mut found = 0;
+    for _ in 0..100 {
+        found = titled(app, w, title).await;
+        if found > 0 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    found
+}
+
+/// A mutation the server has begun runs to its end when its client hangs up: here while it
+/// waits for the database's write lock. Dropped with the request, it would have lost the
+/// change the server had accepted, or put its connection back in the pool inside a
+/// transaction nobody owns (on SQLite then holding the write lock for good).
+#[tokio::test]
+async fn a_mutation_whose_client_hangs_up_still_runs_to_its_end() {
+    use tokio::io::AsyncWriteExt;
+    let app = TestApp::spawn().await;
+    let w = World::build(&app, Duration::days(2)).await;
+    let lock = hold_the_projects_lock(&app).await;
     let body = json!({
         "query": crate::world::CREATE_PROJECT,
         "variables": {"c": w.ambon, "i": crate::world::project_input("Hung up", chrono::Utc::now() + Duration::days(3))},
@@ -329,27 +361,11 @@ async fn a_mutation_whose_client_hangs_up_still_runs_to_its_end() {
     drop(sock);
     tokio::time::sleep(std::time::Duration::from_millis(400)).await;
     lock.commit().await.expect("free the lock");
-    let titles = "query($c:ID!){city(id:$c){projects(first:100){edges{node{title}}}}}";
-    let hung_up = || async {
-        let d = app
-            .ok(Some(&w.official_ambon), titles, json!({"c": w.ambon}))
-            .await;
-        d["city"]["projects"]["edges"]
-            .as_array()
-            .expect("edges")
-            .iter()
-            .filter(|e| e["node"]["title"] == "Hung up")
-            .count()
-    };
-    let mut found = 0;
-    for _ in 0..100 {
-        found = hung_up().await;
-        if found > 0 {
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-    }
-    assert_eq!(found, 1, "the accepted mutation committed, once");
+    assert_eq!(
+        committed(&app, &w, "Hung up").await,
+        1,
+        "the accepted mutation committed, once"
+    );
     // Every pooled connection is still fit for writing: more writes than the pool has
     // connections, at once, all commit, and none waits on a transaction left open.
     let writes = (0..12).map(|i| {
@@ -362,6 +378,64 @@ async fn a_mutation_whose_client_hangs_up_still_runs_to_its_end() {
     for r in futures::future::join_all(writes).await {
         assert!(r["data"]["createProject"]["id"].is_string(), "{r}");
     }
-    assert_eq!(hung_up().await, 1);
+    assert_eq!(titled(&app, &w, "Hung up").await, 1);
+    app.stop().await;
+}
+
+/// The same over a WebSocket: graphql-ws's client sends the mutation as an operation of its
+/// connection, and the process is killed while the server waits for the lock, so the socket
+/// closes under the operation. The change still commits, once.
+#[tokio::test]
+async fn a_mutation_sent_over_a_websocket_that_closes_still_runs_to_its_end() {
+    use tokio::io::AsyncBufReadExt;
+    let app = TestApp::spawn().await;
+    let w = World::build(&app, Duration::days(2)).await;
+    let lock = hold_the_projects_lock(&app).await;
+    let dir = crate::helpers::node_package("ws-client", "graphql-ws");
+    let vars = json!({"c": w.ambon, "i": crate::world::project_input("Socket closed", chrono::Utc::now() + Duration::days(3))});
+    let mut child = tokio::process::Command::new("node")
+        .arg("subscribe.mjs")
+        .arg(format!("ws://{}/graphql/ws", app.addr))
+        .arg(&w.official_ambon)
+        .arg(crate::world::CREATE_PROJECT)
+        .arg("1")
+        .arg(vars.to_string())
+        .current_dir(&dir)
+        .stdout(std::process::Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .expect("node runs");
+    let mut lines = tokio::io::BufReader::new(child.stdout.take().expect("stdout")).lines();
+    let first = tokio::time::timeout(std::time::Duration::from_secs(20), lines.next_line())
+        .await
+        .expect("connected within 20 s")
+        .expect("read")
+        .expect("a line");
+    assert_eq!(first, r#"{"connected":true}"#);
+    // The client sends its operation as soon as it is acknowledged; the server waits for the
+    // lock; the client is killed, and then the lock is freed.
+    tokio::time::sleep(std::time::Duration::from_millis(400)).await;
+    child.kill().await.expect("kill the client");
+    assert_eq!(
+        lines.next_line().await.expect("read"),
+        None,
+        "the client had no answer before it died"
+    );
+    tokio::time::sleep(std::time::Duration::from_millis(400)).await;
+    lock.commit().await.expect("free the lock");
+    assert_eq!(
+        committed(&app, &w, "Socket closed").await,
+        1,
+        "the mutation the server had begun committed, once"
+    );
+    // The server goes on writing for everyone.
+    let r = app
+        .gql(
+            Some(&w.official_ambon),
+            crate::world::CREATE_PROJECT,
+            json!({"c": w.ambon, "i": crate::world::project_input("After the socket", chrono::Utc::now() + Duration::days(3))}),
+        )
+        .await;
+    assert!(r["data"]["createProject"]["id"].is_string(), "{r}");
     app.stop().await;
 }

@@ -1,10 +1,10 @@
 // Subscribes with the graphql-ws library's client (graphql-transport-ws) and prints, one JSON
 // line each: {"connected": true} once acknowledged, then every result, then {"complete": true}
-// or {"error": ...}. Exits after `count` results, or after 30 s.
+// or {"error": ...}. Exits after `count` results, or after 30 s. `variables` is a JSON object.
 import { createClient } from "graphql-ws";
 import WebSocket from "ws";
 
-const [url, token, query, count = "1"] = process.argv.slice(2);
+const [url, token, query, count = "1", variables = "{}"] = process.argv.slice(2);
 const out = (v) => process.stdout.write(JSON.stringify(v) + "\n");
 const client = createClient({
   url,
@@ -16,7 +16,7 @@ const client = createClient({
 let seen = 0;
 setTimeout(() => { out({ timeout: true }); process.exit(2); }, 30000);
 client.subscribe(
-  { query },
+  { query, variables: JSON.parse(variables) },
   {
     next: (v) => { out(v); if (++seen >= Number(count)) { client.dispose(); process.exit(0); } },
     error: (e) => { out({ error: e instanceof Error ? e.message : e }); process.exit(1); },

@@ -262,6 +262,21 @@ fn validation(field: &str, message: &str) -> Refusal {
 /// Resolves a persisted query, parses the document (once: async-graphql takes it as parsed)
 /// and, for a GET, refuses anything but a query. A document kept in `parsed` comes with its
 /// ticket: whether this request passed the limits and validation of schema `schema` before.
+/// The kind of the operation a request runs: the one named, or the document's first.
+pub(crate) fn operation_kind(
+    doc: &ExecutableDocument,
+    name: Option<&str>,
+) -> Option<OperationType> {
+    match name {
+        Some(name) => doc
+            .operations
+            .iter()
+            .find(|(n, _)| n.is_some_and(|n| n.as_str() == name))
+            .map(|(_, op)| op.node.ty),
+        None => doc.operations.iter().next().map(|(_, op)| op.node.ty),
+    }
+}
+
 pub fn prepare(
     req: &mut Request,
     persisted: &PersistedQueries,
@@ -324,14 +339,7 @@ pub fn prepare(
         Ok(k) => &k.doc,
         Err(doc) => doc,
     };
-    let kind = match req.operation_name.as_deref() {
-        Some(name) => doc
-            .operations
-            .iter()
-            .find(|(n, _)| n.is_some_and(|n| n.as_str() == name))
-            .map(|(_, op)| op.node.ty),
-        None => doc.operations.iter().next().map(|(_, op)| op.node.ty),
-    };
+    let kind = operation_kind(doc, req.operation_name.as_deref());
     if method == Method::Get
         && matches!(
             kind,

@@ -93,6 +93,49 @@ impl Drop for Driver {
     }
 }
 
+/// The schema as a WebSocket connection runs it. A mutation runs in a task of its own, as over
+/// HTTP: a socket that closes mid-operation drops the connection's streams, and with them a
+/// transaction between its BEGIN and COMMIT, so the change would be lost without the caller
+/// knowing. Spawned, it runs to its end and only its answer goes nowhere. Queries and
+/// subscriptions end with the socket, which is what their caller wants.
+#[derive(Clone)]
+pub struct SocketExecutor(pub crate::Executable);
+
+impl async_graphql::Executor for SocketExecutor {
+    async fn execute(&self, request: async_graphql::Request) -> async_graphql::Response {
+        self.0.execute(request).await
+    }
+
+    fn execute_stream(
+        &self,
+        request: async_graphql::Request,
+        session_data: Option<std::sync::Arc<async_graphql::Data>>,
+    ) -> futures::stream::BoxStream<'static, async_graphql::Response> {
+        use futures::StreamExt;
+        let mutation = async_graphql::parser::parse_query(&request.query).is_ok_and(|doc| {
+            crate::document::operation_kind(&doc, request.operation_name.as_deref())
+                == Some(async_graphql::parser::types::OperationType::Mutation)
+        });
+        if !mutation {
+            return async_graphql::Executor::execute_stream(&self.0, request, session_data);
+        }
+        // The session data (the caller, their loaders and the loaders' driver) lives in the
+        // task as long as the mutation needs it.
+        let stream = async_graphql::Executor::execute_stream(&self.0, request, session_data);
+        let run = tokio::spawn(stream.collect::<Vec<_>>());
+        futures::stream::once(async move {
+            match run.await {
+                Ok(responses) => responses,
+                Err(e) if e.is_panic() => std::panic::resume_unwind(e.into_panic()),
+                // Cancelled: the runtime is shutting down.
+                Err(_) => vec![crate::error::ApiError::Internal.into_response()],
+            }
+        })
+        .flat_map(futures::stream::iter)
+        .boxed()
+    }
+}
+
 /// What a WebSocket connection's operations see, from its connection_init payload
 /// `{"Authorization": "Bearer <accessToken>"}`: the caller (anonymous without a token; a token
 /// that does not verify refuses the connection) and their loaders.

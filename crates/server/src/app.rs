@@ -349,12 +349,16 @@ async fn subscriptions(
     upgrade
         .protocols(async_graphql::http::ALL_WEBSOCKET_PROTOCOLS)
         .on_upgrade(move |socket| {
-            async_graphql_axum::GraphQLWebSocket::new(socket, schema, protocol)
-                .on_connection_init(move |payload| {
-                    let state = state.clone();
-                    async move { sinergi_api::live::connection_data(&state, &payload) }
-                })
-                .serve()
+            async_graphql_axum::GraphQLWebSocket::new(
+                socket,
+                sinergi_api::live::SocketExecutor(schema),
+                protocol,
+            )
+            .on_connection_init(move |payload| {
+                let state = state.clone();
+                async move { sinergi_api::live::connection_data(&state, &payload) }
+            })
+            .serve()
         })
 }
 
