@@ -1,11 +1,17 @@
 -- wrk script: POSTs the GraphQL body in $BODY (or, with $WRITE_BODY and $WRITE_EVERY, one write
 -- in every WRITE_EVERY requests, with the bearer token in $TOKEN). Counts non-2xx answers and
--- GraphQL errors as errors.
+-- GraphQL errors as errors. With $WRITE_IDS (comma-separated), each write's `%ID%` becomes the
+-- next of those IDs in turn, so that writes can edit a fixed set of rows instead of adding rows.
 local body = os.getenv("BODY")
 local write_body = os.getenv("WRITE_BODY")
 local every = tonumber(os.getenv("WRITE_EVERY") or "0")
 local token = os.getenv("TOKEN")
+local ids = {}
+for id in string.gmatch(os.getenv("WRITE_IDS") or "", "[^,]+") do
+  table.insert(ids, id)
+end
 local n = 0
+local w = 0
 errors = 0
 local threads = {}
 
@@ -22,6 +28,10 @@ request = function()
   local headers = {["Content-Type"] = "application/json"}
   if write_body and every > 0 and n % every == 0 then
     headers["Authorization"] = "Bearer " .. token
+    if #ids > 0 then
+      w = w + 1
+      return wrk.format("POST", nil, headers, (string.gsub(write_body, "%%ID%%", ids[(w % #ids) + 1])))
+    end
     return wrk.format("POST", nil, headers, write_body)
   end
   return wrk.format("POST", nil, headers, body)
