@@ -18,6 +18,7 @@ mod m20261203_000009_city_projects_order;
 mod m20261203_000010_city_list_order;
 mod m20261204_000011_audit_head;
 mod m20261204_000012_audit_pending;
+mod m20261208_000013_outbox_pending;
 
 /// Runs Sinergi's migrations in order.
 pub struct Migrator;
@@ -38,6 +39,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261203_000010_city_list_order::Migration),
             Box::new(m20261204_000011_audit_head::Migration),
             Box::new(m20261204_000012_audit_pending::Migration),
+            Box::new(m20261208_000013_outbox_pending::Migration),
         ]
     }
 }

@@ -25,9 +25,9 @@ pub fn sinergi(dir: &std::path::Path, url: &str) -> Command {
 #[tokio::test]
 async fn migrations_build_the_schema_once_and_rerun_as_a_no_op() {
     let app = TestApp::spawn().await;
-    assert_eq!(app.db.applied_migrations().await.expect("count"), 12);
+    assert_eq!(app.db.applied_migrations().await.expect("count"), 13);
     app.db.migrate().await.expect("second run");
-    assert_eq!(app.db.applied_migrations().await.expect("count"), 12);
+    assert_eq!(app.db.applied_migrations().await.expect("count"), 13);
     for table in [
         "users",
         "refresh_tokens",

@@ -79,10 +79,13 @@ pub async fn lease(
     let until = now + lease_for;
     let (sql, values): (&str, Vec<sea_orm::Value>) = match db.dialect() {
         crate::Dialect::Postgres => (
-            "UPDATE search_outbox SET leased_until = $1, lease_owner = $2 WHERE id IN (
+            // `= ANY(ARRAY(…))`, not `IN (…)`: the ids are found first, off the pending index,
+            // and then the rows by primary key. With `IN` PostgreSQL may hash-join the leased
+            // ids against a scan of the whole table, rows already sent included.
+            "UPDATE search_outbox SET leased_until = $1, lease_owner = $2 WHERE id = ANY(ARRAY(
                SELECT id FROM search_outbox WHERE done_at IS NULL AND next_attempt_at <= $3
                  AND (leased_until IS NULL OR leased_until < $3)
-               ORDER BY id LIMIT $4 FOR UPDATE SKIP LOCKED)
+               ORDER BY id LIMIT $4 FOR UPDATE SKIP LOCKED))
              RETURNING id, entity_id, attempts",
             vec![until.into(), owner.into(), now.into(), (n as i64).into()],
         ),
