@@ -4,7 +4,8 @@
 # write; the writes edit 200 drafts in turn (updateProject), so the data does not grow and
 # memory has nothing to follow but the requests. Each minute it logs in again (tokens last 15
 # minutes), runs wrk for 60 s and prints req/s, p99, errors, the server's RSS and anonymous
-# memory, then the same after 30 s idle at the end.
+# memory and the search outbox's backlog (changes not yet in the index), then the same after
+# 30 s idle at the end.
 #
 # usage: crates/server/benches/load/soak.sh [sqlite|postgres] [minutes]   (defaults: postgres 60)
 #   PostgreSQL at $SINERGI_BENCH_PG (default postgres://postgres@127.0.0.1:5432), database
@@ -45,13 +46,16 @@ IDS=$(for _ in $(seq 1 200); do
 done | paste -sd, -)
 READ="{\"query\":\"{city(id:\\\"$CITY\\\"){projects(first:20){edges{node{id title city{name}}}}}}\"}"
 WRITE="{\"query\":\"mutation(\$i:ProjectInput!){updateProject(id:\\\"%ID%\\\",input:\$i){id}}\",\"variables\":{\"i\":$INPUT}}"
-mem() { awk '/VmRSS/{r=$2} /RssAnon/{a=$2} END{printf "%.0f MB RSS, %.0f MB anonymous", r/1024, a/1024}' "/proc/$SERVER/status"; }
+mem() {
+  awk '/VmRSS/{r=$2} /RssAnon/{a=$2} END{printf "%.0f MB RSS, %.0f MB anonymous", r/1024, a/1024}' "/proc/$SERVER/status"
+  curl -s "http://127.0.0.1:$PORT/readyz" | python3 -c 'import json,sys; print(", search backlog", json.load(sys.stdin)["outboxBacklog"])'
+}
 printf '%s, %s minutes of 60 s runs, 200 connections, wrk -t2 on the same 2 cores\n' "$DB_KIND" "$MINUTES"
-printf 'fresh: %s\n' "$(mem)"
+printf 'fresh: %s\n' "$(mem | paste -sd' ' -)"
 for minute in $(seq 1 "$MINUTES"); do
   out=$(BODY="$READ" WRITE_BODY="$WRITE" WRITE_EVERY=10 WRITE_IDS="$IDS" TOKEN="$(token)" \
     wrk -t2 -c200 -d60s --latency -s crates/server/benches/load/graphql.lua "$URL")
-  python3 - "$minute" "$(mem)" <<PY
+  python3 - "$minute" "$(mem | paste -sd' ' -)" <<PY
 import re, sys
 out = """$out"""
 rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
@@ -64,4 +68,4 @@ print(f"minute {sys.argv[1]:>3}: {rps:,.0f} req/s, p99 {p99}, {errs} errors{', s
 PY
 done
 sleep 30
-printf 'after 30 s idle: %s\n' "$(mem)"
+printf 'after 30 s idle: %s\n' "$(mem | paste -sd' ' -)"
