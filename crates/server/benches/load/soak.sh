@@ -9,15 +9,19 @@
 #
 # usage: crates/server/benches/load/soak.sh [sqlite|postgres] [minutes]   (defaults: postgres 60)
 #   PostgreSQL at $SINERGI_BENCH_PG (default postgres://postgres@127.0.0.1:5432), database
-#   sinergi_soak, dropped and recreated.
+#   sinergi_soak, dropped and recreated. $SINERGI_BENCH_BIN runs that binary instead of building.
 set -euo pipefail
 cd "$(dirname "$0")/../../../.."
 DB_KIND=${1:-postgres}
 MINUTES=${2:-60}
 PORT=${SINERGI_BENCH_PORT:-18090}
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/sinergi-target}"
-cargo build -q --release -p sinergi-server
-BIN="$CARGO_TARGET_DIR/release/sinergi"
+if [ -n "${SINERGI_BENCH_BIN:-}" ]; then
+  BIN=$SINERGI_BENCH_BIN # another build of the server, to compare
+else
+  cargo build -q --release -p sinergi-server
+  BIN="$CARGO_TARGET_DIR/release/sinergi"
+fi
 WORK=$(mktemp -d)
 trap 'kill $SERVER 2>/dev/null || true; rm -rf "$WORK"' EXIT
 export SINERGI_DATA_DIR="$WORK/data" SINERGI_LOG=warn SINERGI_BIND="127.0.0.1:$PORT"
