@@ -259,9 +259,6 @@ fn validation(field: &str, message: &str) -> Refusal {
     Refusal::Error(ApiError::validation(field, message).into_server_error(None))
 }
 
-/// Resolves a persisted query, parses the document (once: async-graphql takes it as parsed)
-/// and, for a GET, refuses anything but a query. A document kept in `parsed` comes with its
-/// ticket: whether this request passed the limits and validation of schema `schema` before.
 /// The kind of the operation a request runs: the one named, or the document's first.
 pub(crate) fn operation_kind(
     doc: &ExecutableDocument,
@@ -277,6 +274,9 @@ pub(crate) fn operation_kind(
     }
 }
 
+/// Resolves a persisted query, parses the document (once: async-graphql takes it as parsed)
+/// and, for a GET, refuses anything but a query. A document kept in `parsed` comes with its
+/// ticket: whether this request passed the limits and validation of schema `schema` before.
 pub fn prepare(
     req: &mut Request,
     persisted: &PersistedQueries,
