@@ -387,31 +387,18 @@ async fn a_mutation_whose_client_hangs_up_still_runs_to_its_end() {
 /// closes under the operation. The change still commits, once.
 #[tokio::test]
 async fn a_mutation_sent_over_a_websocket_that_closes_still_runs_to_its_end() {
-    use tokio::io::AsyncBufReadExt;
     let app = TestApp::spawn().await;
     let w = World::build(&app, Duration::days(2)).await;
     let lock = hold_the_projects_lock(&app).await;
-    let dir = crate::helpers::node_package("ws-client", "graphql-ws");
     let vars = json!({"c": w.ambon, "i": crate::world::project_input("Socket closed", chrono::Utc::now() + Duration::days(3))});
-    let mut child = tokio::process::Command::new("node")
-        .arg("subscribe.mjs")
-        .arg(format!("ws://{}/graphql/ws", app.addr))
-        .arg(&w.official_ambon)
-        .arg(crate::world::CREATE_PROJECT)
-        .arg("1")
-        .arg(vars.to_string())
-        .current_dir(&dir)
-        .stdout(std::process::Stdio::piped())
-        .kill_on_drop(true)
-        .spawn()
-        .expect("node runs");
-    let mut lines = tokio::io::BufReader::new(child.stdout.take().expect("stdout")).lines();
-    let first = tokio::time::timeout(std::time::Duration::from_secs(20), lines.next_line())
-        .await
-        .expect("connected within 20 s")
-        .expect("read")
-        .expect("a line");
-    assert_eq!(first, r#"{"connected":true}"#);
+    let (mut child, mut lines) = crate::helpers::ws_client(
+        &format!("ws://{}/graphql/ws", app.addr),
+        Some(&w.official_ambon),
+        crate::world::CREATE_PROJECT,
+        1,
+        &vars,
+    )
+    .await;
     // The client sends its operation as soon as it is acknowledged; the server waits for the
     // lock; the client is killed, and then the lock is freed.
     tokio::time::sleep(std::time::Duration::from_millis(400)).await;

@@ -370,3 +370,43 @@ pub fn node_package(name: &str, marker: &str) -> std::path::PathBuf {
     }
     dir
 }
+
+/// The lines graphql-ws's own client prints (`tests/ws-client/subscribe.mjs`).
+pub type WsLines = tokio::io::Lines<tokio::io::BufReader<tokio::process::ChildStdout>>;
+
+/// graphql-ws's client running one operation (`query` with `variables`, until `count`
+/// results) over `url` as `token`'s caller, and its stdout lines, the first
+/// `{"connected":true}` already read. Killing the child closes its socket.
+pub async fn ws_client(
+    url: &str,
+    token: Option<&str>,
+    query: &str,
+    count: u32,
+    variables: &Value,
+) -> (tokio::process::Child, WsLines) {
+    use tokio::io::AsyncBufReadExt;
+    let dir = node_package("ws-client", "graphql-ws");
+    let mut child = tokio::process::Command::new("node")
+        .arg("subscribe.mjs")
+        .arg(url)
+        .arg(token.unwrap_or(""))
+        .arg(query)
+        .arg(count.to_string())
+        .arg(variables.to_string())
+        .current_dir(&dir)
+        .stdout(std::process::Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .expect("node runs");
+    let mut lines = tokio::io::BufReader::new(child.stdout.take().expect("stdout")).lines();
+    let first = tokio::time::timeout(std::time::Duration::from_secs(20), lines.next_line())
+        .await
+        .expect("connected within 20 s")
+        .expect("read")
+        .expect("a line");
+    let v: Value = serde_json::from_str(&first).expect("json");
+    if v["connected"] != true {
+        panic!("not connected: {first}");
+    }
+    (child, lines)
+}

@@ -477,37 +477,14 @@ async fn a_huge_answer_is_cut_short_and_a_reset_connection_is_retried() {
 
 /// A graphql-ws client subscribed to `query`: its stdout lines, the first `{"connected":true}`
 /// already read.
-async fn subscriber(
-    url: &str,
-    token: Option<&str>,
-    query: &str,
-) -> tokio::io::Lines<tokio::io::BufReader<tokio::process::ChildStdout>> {
-    use tokio::io::AsyncBufReadExt;
-    let dir = crate::helpers::node_package("ws-client", "graphql-ws");
-    let mut child = tokio::process::Command::new("node")
-        .arg("subscribe.mjs")
-        .arg(url)
-        .arg(token.unwrap_or(""))
-        .arg(query)
-        .current_dir(&dir)
-        .stdout(std::process::Stdio::piped())
-        .kill_on_drop(true)
-        .spawn()
-        .expect("node runs");
-    let mut lines = tokio::io::BufReader::new(child.stdout.take().expect("stdout")).lines();
+async fn subscriber(url: &str, token: Option<&str>, query: &str) -> crate::helpers::WsLines {
+    let (child, lines) = crate::helpers::ws_client(url, token, query, 1, &json!({})).await;
     // The child lives as long as the test process needs it; kill_on_drop ends it otherwise.
     std::mem::forget(child);
-    let first = lines.next_line().await.expect("read").expect("a line");
-    let v: Value = serde_json::from_str(&first).expect("json");
-    if v["connected"] != true {
-        panic!("not connected: {first}");
-    }
     lines
 }
 
-async fn next_json(
-    lines: &mut tokio::io::Lines<tokio::io::BufReader<tokio::process::ChildStdout>>,
-) -> Value {
+async fn next_json(lines: &mut crate::helpers::WsLines) -> Value {
     let line = tokio::time::timeout(std::time::Duration::from_secs(20), lines.next_line())
         .await
         .expect("a message within 20 s")
